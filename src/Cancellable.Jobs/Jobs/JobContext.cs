@@ -1,0 +1,170 @@
+using System.Text.Json;
+
+namespace Cancellable.Jobs;
+
+/// <summary>
+/// What a running job talks to: progress, weighted steps, messages and a partial result.
+/// </summary>
+/// <remarks>
+/// Everything reported here is kept in memory and written to the store at most once per
+/// <see cref="CancellableJobsOptions.ProgressFlushInterval"/>, and once more when the job ends, so reporting is cheap
+/// in a tight loop. All members are safe to call from several threads.
+/// </remarks>
+public sealed class JobContext
+{
+    private readonly JobStep _root;
+    private readonly TimeProvider _timeProvider;
+    private readonly CancellableJobsOptions _options;
+    private readonly object _lock = new();
+    private readonly Queue<(long Sequence, JobMessage Message)>[] _messages = [new(), new(), new()];
+    private readonly int[] _dropped = new int[3];
+    private long _messageSequence;
+    private bool _messagesChanged;
+    private IReadOnlyList<JobMessage>? _messageList;
+    private JobMessageCounts? _droppedCounts;
+    private JsonElement? _partialResult;
+    private int _dirty;
+
+    internal JobContext(JobSnapshot job, CancellableJobsOptions options, TimeProvider timeProvider)
+    {
+        JobId = job.Id;
+        JobType = job.Type;
+        Attempt = job.Attempt;
+        Owner = job.Owner;
+        Tags = job.Tags;
+        _options = options;
+        _timeProvider = timeProvider;
+        _root = new JobStep(this, string.Empty, 1);
+    }
+
+    /// <summary>Gets the job's id.</summary>
+    public string JobId { get; }
+
+    /// <summary>Gets the job's registered type name.</summary>
+    public string JobType { get; }
+
+    /// <summary>Gets the number of this attempt, starting at 1.</summary>
+    public int Attempt { get; }
+
+    /// <summary>Gets who started the job, when known.</summary>
+    public string? Owner { get; }
+
+    /// <summary>Gets the job's tags.</summary>
+    public IReadOnlyList<string> Tags { get; }
+
+    /// <summary>
+    /// Reports the fraction of the job that is done; ignored once the job has steps.
+    /// </summary>
+    /// <param name="fraction">The fraction done, in [0, 1].</param>
+    /// <param name="currentStep">What the job is doing now, or <see langword="null"/> to keep the previous text.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fraction"/> is NaN, infinite or outside [0, 1].</exception>
+    public void ReportProgress(double fraction, string? currentStep = null) => _root.ReportProgress(fraction, currentStep);
+
+    /// <summary>
+    /// Reports how many of the job's items are processed.
+    /// </summary>
+    /// <param name="processed">The count processed, from 0 to <paramref name="total"/>.</param>
+    /// <param name="total">The count to process; 0 means there is nothing to do, which counts as done.</param>
+    /// <param name="currentStep">What the job is doing now, such as "batch 3 of 10", or <see langword="null"/> to keep the previous text.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="total"/> is negative, or <paramref name="processed"/> is outside [0, <paramref name="total"/>].</exception>
+    public void ReportProgress(long processed, long total, string? currentStep = null) => _root.ReportProgress(processed, total, currentStep);
+
+    /// <summary>
+    /// Declares a weighted sub-operation of the job, or returns the one already declared with that name.
+    /// </summary>
+    /// <param name="name">The step's name, unique among its siblings.</param>
+    /// <param name="weight">The step's weight relative to its siblings: a positive, finite number.</param>
+    /// <returns>The step, which reports its own progress and can have steps of its own.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="weight"/> is not positive and finite.</exception>
+    public JobStep Step(string name, double weight = 1) => _root.Step(name, weight);
+
+    /// <summary>Adds an information message.</summary>
+    /// <param name="message">The text; untrusted, never interpreted as markup.</param>
+    public void Info(string message) => Add(JobMessageLevel.Info, message);
+
+    /// <summary>Adds a warning.</summary>
+    /// <param name="message">The text; untrusted, never interpreted as markup.</param>
+    public void Warning(string message) => Add(JobMessageLevel.Warning, message);
+
+    /// <summary>Adds an error message; the job goes on unless it throws.</summary>
+    /// <param name="message">The text; untrusted, never interpreted as markup.</param>
+    public void Error(string message) => Add(JobMessageLevel.Error, message);
+
+    /// <summary>
+    /// Sets the job's partial result, which is kept when the job is cancelled or fails (such as the ids removed so far).
+    /// </summary>
+    /// <typeparam name="T">The type of the partial result.</typeparam>
+    /// <param name="value">The partial result; it is serialized to JSON at once, so later changes to it are not seen.</param>
+    public void SetPartialResult<T>(T value)
+    {
+        var json = JobJson.Serialize(value, _options.SerializerOptions);
+        lock (_lock)
+        {
+            _partialResult = json;
+        }
+
+        MarkDirty();
+    }
+
+    internal bool IsDirty => Volatile.Read(ref _dirty) != 0;
+
+    internal void MarkDirty() => Volatile.Write(ref _dirty, 1);
+
+    /// <summary>
+    /// Copies what the job reported into <paramref name="job"/>; a report racing this call is seen by the next one.
+    /// </summary>
+    internal JobSnapshot ApplyTo(JobSnapshot job)
+    {
+        Volatile.Write(ref _dirty, 0);
+        var progress = _root.ToProgress();
+        lock (_lock)
+        {
+            if (_messagesChanged)
+            {
+                var all = new List<(long Sequence, JobMessage Message)>(_messages[0].Count + _messages[1].Count + _messages[2].Count);
+                foreach (var queue in _messages)
+                {
+                    all.AddRange(queue);
+                }
+
+                all.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+                _messageList = all.ConvertAll(static m => m.Message);
+                _droppedCounts = new JobMessageCounts(_dropped[0], _dropped[1], _dropped[2]);
+                _messagesChanged = false;
+            }
+
+            return job with
+            {
+                Progress = progress,
+                PartialResult = _partialResult ?? job.PartialResult,
+                Messages = _messageList ?? job.Messages,
+                DroppedMessages = _droppedCounts ?? job.DroppedMessages,
+            };
+        }
+    }
+
+    private void Add(JobMessageLevel level, string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var text = Truncate(message, _options.MaxMessageLength);
+        var entry = new JobMessage(level, text, _timeProvider.GetUtcNow());
+        lock (_lock)
+        {
+            var queue = _messages[(int)level];
+            if (queue.Count >= _options.MaxMessagesPerLevel)
+            {
+                queue.Dequeue();
+                _dropped[(int)level]++;
+            }
+
+            queue.Enqueue((++_messageSequence, entry));
+            _messagesChanged = true;
+        }
+
+        MarkDirty();
+    }
+
+    internal static string Truncate(string text, int maxLength) =>
+        text.Length <= maxLength ? text : string.Concat(text.AsSpan(0, maxLength), $"… [truncated {text.Length - maxLength} characters]");
+}

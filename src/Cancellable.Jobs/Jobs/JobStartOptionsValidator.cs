@@ -1,0 +1,44 @@
+namespace Cancellable.Jobs;
+
+/// <summary>
+/// Checks the owner, tags and timeout of a start, so that a bad value creates no job.
+/// </summary>
+internal static class JobStartOptionsValidator
+{
+    public const int MaxOwnerLength = 256;
+    public const int MaxTagLength = 256;
+    public const int MaxTags = 32;
+
+    public static Dictionary<string, string[]>? Validate(JobStartOptions? options)
+    {
+        if (options is null)
+        {
+            return null;
+        }
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (options.Owner is { } owner && (owner.Length == 0 || owner.Length > MaxOwnerLength))
+        {
+            errors["owner"] = [$"The owner must be 1 to {MaxOwnerLength} characters long."];
+        }
+
+        if (options.Tags is { } tags)
+        {
+            if (tags.Count > MaxTags)
+            {
+                errors["tags"] = [$"A job has at most {MaxTags} tags."];
+            }
+            else if (tags.Any(t => string.IsNullOrEmpty(t) || t.Length > MaxTagLength))
+            {
+                errors["tags"] = [$"Each tag must be 1 to {MaxTagLength} characters long."];
+            }
+        }
+
+        if (options.Timeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            errors["timeout"] = ["The timeout must be positive."];
+        }
+
+        return errors.Count == 0 ? null : errors;
+    }
+}

@@ -1,0 +1,100 @@
+namespace Cancellable.Jobs;
+
+/// <summary>
+/// The lifecycle's rules: each method turns a job into its next state, or returns <see langword="null"/> when the rule
+/// does not allow the transition from the job's current state. Stores apply the result atomically.
+/// </summary>
+internal static class JobTransitions
+{
+    public static JobSnapshot? Start(JobSnapshot job, DateTimeOffset now, string runId) =>
+        job.Status != JobStatus.Pending ? null : job with { Status = JobStatus.Running, StartedAt = now, RunId = runId };
+
+    /// <summary>Pending → Cancelled at once; Running → Cancelling. The first reason asked for is kept.</summary>
+    public static JobSnapshot? Cancel(JobSnapshot job, DateTimeOffset now, JobCancelReason reason, string? requestedBy, Func<JobStatus, TimeSpan> retention, string? runId = null)
+    {
+        if (runId is not null && job.RunId != runId)
+        {
+            return null;
+        }
+
+        return job.Status switch
+        {
+            JobStatus.Pending => Finish(job with { CancelRequestedAt = now, CancelReason = reason, CancelRequestedBy = requestedBy }, JobStatus.Cancelled, now, retention),
+            JobStatus.Running => job with { Status = JobStatus.Cancelling, CancelRequestedAt = now, CancelReason = reason, CancelRequestedBy = requestedBy },
+            _ => null,
+        };
+    }
+
+    /// <summary>Running or Cancelling → a terminal status, only for the run that holds <paramref name="runId"/>.</summary>
+    public static JobSnapshot? End(JobSnapshot job, string runId, JobStatus outcome, DateTimeOffset now, Func<JobStatus, TimeSpan> retention, JobCancelReason? localReason)
+    {
+        if (job.RunId != runId || job.Status is not (JobStatus.Running or JobStatus.Cancelling))
+        {
+            return null;
+        }
+
+        if (outcome == JobStatus.Cancelled && job.CancelReason is null)
+        {
+            job = job with { CancelRequestedAt = now, CancelReason = localReason ?? JobCancelReason.Requested };
+        }
+
+        return Finish(job, outcome, now, retention);
+    }
+
+    /// <summary>Failed or Cancelled → Pending as the next attempt; the attempt that ended is kept in the history.</summary>
+    public static JobSnapshot? Retry(JobSnapshot job)
+    {
+        if (job.Status is not (JobStatus.Failed or JobStatus.Cancelled) || job.IsDeleteRequested)
+        {
+            return null;
+        }
+
+        var ended = new JobAttempt
+        {
+            Number = job.Attempt,
+            Status = job.Status,
+            StartedAt = job.StartedAt,
+            CompletedAt = job.CompletedAt,
+            Error = job.Error,
+            CancelReason = job.CancelReason,
+            Progress = job.Progress,
+            Messages = job.Messages,
+            PartialResult = job.PartialResult,
+        };
+
+        return job with
+        {
+            Status = JobStatus.Pending,
+            Attempt = job.Attempt + 1,
+            PreviousAttempts = [.. job.PreviousAttempts, ended],
+            Progress = JobProgress.None,
+            Messages = [],
+            DroppedMessages = JobMessageCounts.None,
+            PartialResult = null,
+            Result = null,
+            Error = null,
+            StartedAt = null,
+            CompletedAt = null,
+            CancelRequestedAt = null,
+            CancelReason = null,
+            CancelRequestedBy = null,
+            IsCancellationOverdue = false,
+            ExpiresAt = null,
+            RunId = null,
+        };
+    }
+
+    /// <summary>Marks an active job for removal once it stops.</summary>
+    public static JobSnapshot? RequestDelete(JobSnapshot job) =>
+        job.Status.IsActive() && !job.IsDeleteRequested ? job with { IsDeleteRequested = true } : null;
+
+    public static JobSnapshot? MarkOverdue(JobSnapshot job, string runId) =>
+        job.Status == JobStatus.Cancelling && job.RunId == runId && !job.IsCancellationOverdue ? job with { IsCancellationOverdue = true } : null;
+
+    /// <summary>Applies what a running job reported, for the run that holds <paramref name="runId"/>.</summary>
+    public static JobSnapshot? Report(JobSnapshot job, string runId, JobContext context) =>
+        job.RunId == runId && job.Status is JobStatus.Running or JobStatus.Cancelling ? context.ApplyTo(job) : null;
+
+    private static JobSnapshot Finish(JobSnapshot job, JobStatus outcome, DateTimeOffset now, Func<JobStatus, TimeSpan> retention) =>
+        job with { Status = outcome, CompletedAt = now, ExpiresAt = now + retention(outcome) };
+}

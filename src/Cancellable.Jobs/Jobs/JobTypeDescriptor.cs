@@ -1,0 +1,124 @@
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cancellable.Jobs;
+
+/// <summary>
+/// What the runner and the manager know of one registered job type: its name, its CLR types, how to validate and
+/// (de)serialize its input and how to run it.
+/// </summary>
+internal abstract class JobTypeDescriptor(string name, Type jobClass, Type inputType, Type? resultType)
+{
+    public string Name { get; } = name;
+
+    public Type JobClass { get; } = jobClass;
+
+    public Type InputType { get; } = inputType;
+
+    public Type? ResultType { get; } = resultType;
+
+    /// <summary>Validates a typed input and returns it as JSON; throws <see cref="JobValidationException"/>.</summary>
+    public abstract JsonElement PrepareInput<T>(T input, IServiceProvider services, JsonSerializerOptions options);
+
+    /// <summary>Reads, validates and normalizes a JSON input; throws <see cref="JobValidationException"/>.</summary>
+    public abstract JsonElement PrepareInput(JsonElement input, IServiceProvider services, JsonSerializerOptions options);
+
+    /// <summary>Runs the job in <paramref name="services"/>' scope and returns its result as JSON, if it has one.</summary>
+    public abstract Task<JsonElement?> RunAsync(IServiceProvider services, JsonElement? input, JobContext context, JsonSerializerOptions options, CancellationToken cancellationToken);
+
+    public bool SameRegistrationAs(JobTypeDescriptor other) => JobClass == other.JobClass && InputType == other.InputType && ResultType == other.ResultType;
+}
+
+internal abstract class JobTypeDescriptor<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TInput>(string name, Type jobClass, Type? resultType)
+    : JobTypeDescriptor(name, jobClass, typeof(TInput), resultType)
+{
+    public override JsonElement PrepareInput<T>(T input, IServiceProvider services, JsonSerializerOptions options)
+    {
+        if (input is not TInput typed)
+        {
+            throw Invalid("input", input is null
+                ? "The input is required."
+                : $"The job type '{Name}' takes an input of type {typeof(TInput).Name}, not {input.GetType().Name}.");
+        }
+
+        Validate(typed, services);
+        return JobJson.Serialize(typed, options);
+    }
+
+    public override JsonElement PrepareInput(JsonElement input, IServiceProvider services, JsonSerializerOptions options)
+    {
+        TInput? typed;
+        try
+        {
+            typed = input.Deserialize(JobJson.GetTypeInfo<TInput>(options));
+        }
+        catch (JsonException ex)
+        {
+            throw Invalid(string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "input" : ex.Path.TrimStart('$', '.'), $"The input is not valid JSON for {typeof(TInput).Name}: {ex.Message}");
+        }
+
+        if (typed is null)
+        {
+            throw Invalid("input", "The input is required.");
+        }
+
+        Validate(typed, services);
+        return JobJson.Serialize(typed, options);
+    }
+
+    protected static TInput ReadInput(JsonElement? input, JsonSerializerOptions options) =>
+        input is { } json ? json.Deserialize(JobJson.GetTypeInfo<TInput>(options))! : default!;
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "TInput's public properties are preserved by DynamicallyAccessedMembers on every registration path.")]
+    private void Validate(TInput input, IServiceProvider services)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(input!, new ValidationContext(input!, services, items: null), results, validateAllProperties: true);
+
+        using (var scope = services.CreateScope())
+        {
+            foreach (var validator in scope.ServiceProvider.GetServices<IJobInputValidator<TInput>>())
+            {
+                results.AddRange(validator.Validate(input));
+            }
+        }
+
+        if (results.Count > 0)
+        {
+            var errors = results
+                .SelectMany(r => (r.MemberNames.Any() ? r.MemberNames : [string.Empty]).Select(m => (Member: m, Message: r.ErrorMessage ?? "The value is invalid.")))
+                .GroupBy(e => e.Member, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray(), StringComparer.Ordinal);
+            throw new JobValidationException(Name, errors);
+        }
+    }
+
+    private JobValidationException Invalid(string member, string message) =>
+        new(Name, new Dictionary<string, string[]>(StringComparer.Ordinal) { [member] = [message] });
+}
+
+internal sealed class JobTypeDescriptor<TJob, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TInput>(string name)
+    : JobTypeDescriptor<TInput>(name, typeof(TJob), resultType: null)
+    where TJob : class, IJob<TInput>
+{
+    public override async Task<JsonElement?> RunAsync(IServiceProvider services, JsonElement? input, JobContext context, JsonSerializerOptions options, CancellationToken cancellationToken)
+    {
+        var job = services.GetRequiredService<TJob>();
+        await job.ExecuteAsync(ReadInput(input, options), context, cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+}
+
+internal sealed class JobTypeDescriptor<TJob, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TInput, TResult>(string name)
+    : JobTypeDescriptor<TInput>(name, typeof(TJob), typeof(TResult))
+    where TJob : class, IJob<TInput, TResult>
+{
+    public override async Task<JsonElement?> RunAsync(IServiceProvider services, JsonElement? input, JobContext context, JsonSerializerOptions options, CancellationToken cancellationToken)
+    {
+        var job = services.GetRequiredService<TJob>();
+        var result = await job.ExecuteAsync(ReadInput(input, options), context, cancellationToken).ConfigureAwait(false);
+        return JobJson.Serialize(result, options);
+    }
+}

@@ -1,0 +1,28 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Cancellable.Jobs;
+
+/// <summary>
+/// Serializes job inputs and results with the configured options, through <see cref="JsonTypeInfo"/> so the same path
+/// works trimmed.
+/// </summary>
+internal static class JobJson
+{
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Reflection is used only where the app enables it (JsonSerializer.IsReflectionEnabledByDefault); trimmed apps set a source-generated resolver.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "As above: only where reflection is enabled.")]
+    public static JsonSerializerOptions CreateDefaultOptions() => new(JsonSerializerDefaults.Web)
+    {
+        TypeInfoResolver = JsonSerializer.IsReflectionEnabledByDefault ? new DefaultJsonTypeInfoResolver() : JsonTypeInfoResolver.Combine(),
+    };
+
+    public static JsonTypeInfo<T> GetTypeInfo<T>(JsonSerializerOptions options)
+    {
+        options.MakeReadOnly();
+        return (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+    }
+
+    public static JsonElement Serialize<T>(T value, JsonSerializerOptions options) =>
+        JsonSerializer.SerializeToElement(value, GetTypeInfo<T>(options));
+}
