@@ -75,7 +75,8 @@ internal abstract class JobTypeDescriptor<[DynamicallyAccessedMembers(Dynamicall
     private void Validate(TInput input, IServiceProvider services)
     {
         var results = new List<ValidationResult>();
-        Validator.TryValidateObject(input!, new ValidationContext(input!, services, items: null), results, validateAllProperties: true);
+        object instance = input!; // boxed once: the validator requires the very instance its context holds
+        Validator.TryValidateObject(instance, new ValidationContext(instance, services, items: null), results, validateAllProperties: true);
 
         using (var scope = services.CreateScope())
         {
