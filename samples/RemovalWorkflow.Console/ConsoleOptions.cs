@@ -20,8 +20,8 @@ internal sealed record ConsoleOptions
           --inactive-share <x>    Share of those members that are inactive, 0 to 1. Default: 0.5.
           --batch-size <n>        Members removed per batch, 1 to 1000. Default: 5.
           --delay-ms <n>          Delay between batches in milliseconds, 0 or more. Default: 300.
-                                  The simulated group allows any delay; a real WhatsApp group needs at
-                                  least 10000 (seed 001), which its gateway enforces.
+                                  The simulated group allows any delay; a real WhatsApp group
+                                  needs at least 10000 ms (seed 001), enforced by its gateway.
           --dry-run               Report who would be removed; remove nobody.
           -h, --help              Show this help.
 
