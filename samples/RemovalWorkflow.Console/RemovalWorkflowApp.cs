@@ -121,8 +121,13 @@ internal static class RemovalWorkflowApp
                     }
 
                     printed = seen;
-                    bar.Value = last.Progress.Fraction;
-                    bar.Description = Markup.Escape(last.Status is JobStatus.Running ? last.Progress.CurrentStep ?? "running" : last.Status.ToString().ToLowerInvariant());
+                    var description = Markup.Escape(last.Status is JobStatus.Running ? last.Progress.CurrentStep ?? "running" : last.Status.ToString().ToLowerInvariant());
+                    if (bar.Value != last.Progress.Fraction || bar.Description != description)
+                    {
+                        // Only real changes: when output is redirected, Spectre prints a line per update.
+                        bar.Value = last.Progress.Fraction;
+                        bar.Description = description;
+                    }
                     if (last.Status.IsTerminal())
                     {
                         bar.StopTask();
