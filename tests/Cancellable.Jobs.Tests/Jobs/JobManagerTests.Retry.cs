@@ -100,4 +100,21 @@ public sealed partial class JobManagerTests
 
         Assert.Equal(JobCommandOutcome.NotFound, (await host.Manager.RetryAsync("nope", host.Timeout)).Outcome);
     }
+
+    [Fact]
+    public async Task RetryAsync_MaxPendingJobsReached_ThrowsQueueFullAndKeepsJob()
+    {
+        await using var host = JobsHost.Build(options => options.MaxPendingJobs = 1);
+        var cancelled = await host.StartWaitingJobAsync();
+        await host.Manager.CancelAsync(cancelled.Id, cancellationToken: host.Timeout);
+        await host.StartWaitingJobAsync();
+
+        var ex = await Assert.ThrowsAsync<JobQueueFullException>(async () => await host.Manager.RetryAsync(cancelled.Id, host.Timeout));
+
+        Assert.Equal((cancelled.Id, 1), (ex.JobId, ex.MaxPendingJobs));
+
+        var stored = await host.Manager.GetAsync(cancelled.Id, host.Timeout);
+        Assert.Equal((JobStatus.Cancelled, 1), (stored!.Status, stored.Attempt));
+        Assert.Equal(1, (await host.Manager.GetStatisticsAsync(cancellationToken: host.Timeout)).Overall.Pending);
+    }
 }
