@@ -20,7 +20,6 @@ public sealed class JobsHost : IAsyncDisposable
     {
         _host = host;
         Time = (TestTimeProvider)host.Services.GetRequiredService<TimeProvider>();
-        Manager = host.Services.GetRequiredService<IJobManager>();
         Store = host.Services.GetRequiredService<IJobStore>();
         Scripts = host.Services.GetRequiredService<JobScripts>();
     }
@@ -29,7 +28,8 @@ public sealed class JobsHost : IAsyncDisposable
 
     public TestTimeProvider Time { get; }
 
-    public IJobManager Manager { get; }
+    /// <summary>Gets the manager; resolved on use, because resolving it validates the options.</summary>
+    public IJobManager Manager => _host.Services.GetRequiredService<IJobManager>();
 
     public IJobStore Store { get; }
 
@@ -62,8 +62,8 @@ public sealed class JobsHost : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        _started = true;
         await _host.StartAsync(Timeout);
+        _started = true;
     }
 
     public async Task StopAsync()
