@@ -116,6 +116,15 @@ internal sealed partial class JobManager(
     public async ValueTask<JobCommandResult> RetryAsync(string jobId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(jobId);
+
+        // A retry adds a pending job, so it honours MaxPendingJobs as a start does; the check is fail-fast, not atomic.
+        if (await store.GetAsync(jobId, cancellationToken).ConfigureAwait(false) is { } current
+            && JobTransitions.Retry(current) is not null
+            && (await store.GetStatisticsAsync(JobGrouping.None, null, cancellationToken).ConfigureAwait(false)).Overall.Pending >= _options.MaxPendingJobs)
+        {
+            throw new JobQueueFullException(current.Type, _options.MaxPendingJobs) { JobId = current.Id };
+        }
+
         var (before, after) = await UpdateAsync(jobId, JobTransitions.Retry, cancellationToken).ConfigureAwait(false);
         if (before is null)
         {

@@ -24,6 +24,7 @@ public interface IJobStore
     /// <param name="maxPendingJobs">The bound on pending jobs, checked in the same atomic step.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>The stored job with its sequence and version, or <see langword="null"/> when the bound was reached.</returns>
+    /// <exception cref="InvalidOperationException">The store already holds a job with the same id.</exception>
     ValueTask<JobSnapshot?> CreateAsync(JobSnapshot job, int maxPendingJobs, CancellationToken cancellationToken = default);
 
     /// <summary>

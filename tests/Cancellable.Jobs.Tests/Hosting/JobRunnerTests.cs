@@ -1,0 +1,159 @@
+using Cancellable.Jobs.Tests.Support;
+
+namespace Cancellable.Jobs.Tests.Hosting;
+
+/// <summary>Tests of the hosted <c>JobRunner</c>; the DI-scope and progress-flush tests are in partial files beside it.</summary>
+public sealed partial class JobRunnerTests
+{
+    [Fact]
+    public async Task ExecuteAsync_MaxConcurrentJobsBusy_FurtherJobsStayPendingUntilSlotFrees()
+    {
+        await using var host = await JobsHost.StartAsync(options => options.MaxConcurrentJobs = 2);
+        var entered = Enumerable.Range(0, 3).Select(_ => JobsHost.NewSignal()).ToArray();
+        var release = Enumerable.Range(0, 3).Select(_ => JobsHost.NewSignal()).ToArray();
+        var jobs = new List<JobSnapshot>();
+        for (var i = 0; i < 3; i++)
+        {
+            var n = i;
+            jobs.Add(await host.StartScriptAsync(async (_, _) =>
+            {
+                entered[n].SetResult();
+                await release[n].Task;
+            }));
+        }
+
+        await Task.WhenAll(entered[0].Task, entered[1].Task).WaitAsync(host.Timeout);
+
+        Assert.Equal(JobStatus.Pending, (await host.Manager.GetAsync(jobs[2].Id, host.Timeout))!.Status);
+        Assert.False(entered[2].Task.IsCompleted);
+        Assert.Equal(2, (await host.Manager.GetStatisticsAsync(cancellationToken: host.Timeout)).Overall.Running);
+
+        release[0].SetResult();
+        await entered[2].Task.WaitAsync(host.Timeout);
+        Assert.Equal(JobStatus.Completed, (await host.WaitForCompletionAsync(jobs[0].Id)).Status);
+
+        release[1].SetResult();
+        release[2].SetResult();
+        Assert.Equal(JobStatus.Completed, (await host.WaitForCompletionAsync(jobs[1].Id)).Status);
+        Assert.Equal(JobStatus.Completed, (await host.WaitForCompletionAsync(jobs[2].Id)).Status);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_JobThrows_FailedWithErrorTypeAndMessage()
+    {
+        await using var host = await JobsHost.StartAsync(options => options.FailedRetention = TimeSpan.FromMinutes(7));
+        var job = await host.StartScriptAsync((_, _) => throw new InvalidOperationException("the disk is full"));
+
+        var done = await host.WaitForCompletionAsync(job.Id);
+
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Equal(("System.InvalidOperationException", "the disk is full"), (done.Error!.Type, done.Error.Message));
+        Assert.Contains("the disk is full", done.Error.StackTrace, StringComparison.Ordinal);
+        Assert.Null(done.CancelReason);
+        Assert.Equal(done.CompletedAt + TimeSpan.FromMinutes(7), done.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_CancellationOfAnotherToken_Failed()
+    {
+        await using var host = await JobsHost.StartAsync();
+        using var other = new CancellationTokenSource();
+        await other.CancelAsync();
+        var job = await host.StartScriptAsync((_, _) => Task.Delay(Timeout.Infinite, other.Token));
+
+        var done = await host.WaitForCompletionAsync(job.Id);
+
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Equal(typeof(TaskCanceledException).FullName, done.Error!.Type);
+        Assert.Null(done.CancelReason);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_OperationCanceledWithoutToken_Failed()
+    {
+        await using var host = await JobsHost.StartAsync();
+        var job = await host.StartScriptAsync((_, _) => throw new OperationCanceledException("gave up"));
+
+        var done = await host.WaitForCompletionAsync(job.Id);
+
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Equal((typeof(OperationCanceledException).FullName, "gave up"), (done.Error!.Type, done.Error.Message));
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_JobIgnoresToken_StaysCancellingAndFlaggedOverdueAfterGracePeriod()
+    {
+        var grace = TimeSpan.FromSeconds(10);
+        await using var host = await JobsHost.StartAsync(options => options.CancellationGracePeriod = grace);
+        var entered = JobsHost.NewSignal();
+        var release = JobsHost.NewSignal();
+        var job = await host.StartScriptAsync(async (_, _) =>
+        {
+            entered.SetResult();
+            await release.Task;
+        });
+        await entered.Task.WaitAsync(host.Timeout);
+
+        await host.Manager.CancelAsync(job.Id, "ann", host.Timeout);
+        await host.Time.WaitForTimerAsync(grace, cancellationToken: host.Timeout);
+        host.Time.Advance(grace - TimeSpan.FromMilliseconds(1));
+        var early = await host.Manager.GetAsync(job.Id, host.Timeout);
+        Assert.Equal((JobStatus.Cancelling, false), (early!.Status, early.IsCancellationOverdue));
+
+        host.Time.Advance(TimeSpan.FromMilliseconds(1));
+        var overdue = await host.WaitForAsync(job.Id, j => j.IsCancellationOverdue);
+
+        Assert.Equal(JobStatus.Cancelling, overdue.Status);
+        release.SetResult();
+        var done = await host.WaitForCompletionAsync(job.Id);
+        Assert.Equal(JobStatus.Completed, done.Status);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_JobTimeoutPasses_CancelledWithReasonTimeout()
+    {
+        await using var host = await JobsHost.StartAsync();
+        var entered = JobsHost.NewSignal();
+        var job = await host.StartWaitingJobAsync(entered, new JobStartOptions { Timeout = TimeSpan.FromMinutes(1) });
+        await entered.Task.WaitAsync(host.Timeout);
+
+        host.Time.Advance(TimeSpan.FromMinutes(1));
+        var done = await host.WaitForCompletionAsync(job.Id);
+
+        Assert.Equal((JobStatus.Cancelled, JobCancelReason.Timeout), (done.Status, done.CancelReason));
+        Assert.Null(done.CancelRequestedBy);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_DefaultTimeoutPasses_CancelledWithReasonTimeout()
+    {
+        await using var host = await JobsHost.StartAsync(options => options.DefaultTimeout = TimeSpan.FromSeconds(90));
+        var entered = JobsHost.NewSignal();
+        var job = await host.StartWaitingJobAsync(entered);
+        await entered.Task.WaitAsync(host.Timeout);
+
+        host.Time.Advance(TimeSpan.FromSeconds(89));
+        Assert.Equal(JobStatus.Running, (await host.Manager.GetAsync(job.Id, host.Timeout))!.Status);
+        host.Time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(JobCancelReason.Timeout, (await host.WaitForCompletionAsync(job.Id)).CancelReason);
+    }
+
+    [Fact]
+    public async Task StopAsync_RunningJobs_CancelledWithReasonShutdown()
+    {
+        await using var host = await JobsHost.StartAsync();
+        var entered = new[] { JobsHost.NewSignal(), JobsHost.NewSignal() };
+        var first = await host.StartWaitingJobAsync(entered[0]);
+        var second = await host.StartWaitingJobAsync(entered[1]);
+        await Task.WhenAll(entered[0].Task, entered[1].Task).WaitAsync(host.Timeout);
+
+        await host.StopAsync();
+
+        foreach (var job in new[] { first, second })
+        {
+            var stored = await host.Store.GetAsync(job.Id, host.Timeout);
+            Assert.Equal((JobStatus.Cancelled, JobCancelReason.Shutdown), (stored!.Status, stored.CancelReason));
+        }
+    }
+}
