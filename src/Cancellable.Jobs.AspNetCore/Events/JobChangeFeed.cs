@@ -38,7 +38,11 @@ internal sealed class JobChangeFeed(IJobManager manager, int capacity, Cancellat
                     Restart();
                 }
 
-                _loop = Task.Run(RunAsync, CancellationToken.None);
+                // The first MoveNextAsync subscribes to the store before this returns, so no change made after a
+                // client's stream opened can be missed.
+                var changes = manager.WatchAsync(filter: null, stopping).GetAsyncEnumerator(stopping);
+                var first = changes.MoveNextAsync();
+                _loop = RunAsync(changes, first);
             }
 
             var subscriber = new Subscriber(filter);
@@ -74,13 +78,19 @@ internal sealed class JobChangeFeed(IJobManager manager, int capacity, Cancellat
         }
     }
 
-    private async Task RunAsync()
+    private async Task RunAsync(IAsyncEnumerator<JobChange> changes, ValueTask<bool> first)
     {
+        await Task.Yield();
         try
         {
-            await foreach (var change in manager.WatchAsync(filter: null, stopping).ConfigureAwait(false))
+            await using (changes.ConfigureAwait(false))
             {
-                Publish(change);
+                var next = first;
+                while (await next.ConfigureAwait(false))
+                {
+                    Publish(changes.Current);
+                    next = changes.MoveNextAsync();
+                }
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)

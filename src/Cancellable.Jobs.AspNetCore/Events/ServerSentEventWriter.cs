@@ -29,13 +29,13 @@ internal static class ServerSentEventWriter
         var token = cancellation.Token;
         var frames = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
 
-        await response.WriteAsync("retry: 3000\n\n", token).ConfigureAwait(false);
-        await response.Body.FlushAsync(token).ConfigureAwait(false);
-
-        var producer = ProduceAsync(frames.Writer, produce, token);
+        // The heartbeat's timer exists before the first byte is sent, so a client that saw the stream open can count on it.
         var heartbeat = HeartbeatAsync(frames.Writer, timeProvider, heartbeatInterval, token);
+        var producer = ProduceAsync(frames.Writer, produce, token);
         try
         {
+            await response.WriteAsync("retry: 3000\n\n", token).ConfigureAwait(false);
+            await response.Body.FlushAsync(token).ConfigureAwait(false);
             await foreach (var frame in frames.Reader.ReadAllAsync(token).ConfigureAwait(false))
             {
                 await response.WriteAsync(frame, Encoding.UTF8, token).ConfigureAwait(false);
