@@ -41,6 +41,12 @@ internal sealed class JobEndpointGuard(CancellableJobsEndpointOptions options, I
         {
             // The client went away; there is nobody to answer.
         }
+        catch (BadHttpRequestException exception) when (!context.Response.HasStarted)
+        {
+            // The server refused the request itself, such as a body over Kestrel's own limit.
+            context.Response.Clear();
+            await JobProblems.WriteAsync(context, exception.StatusCode, "The request could not be read.").ConfigureAwait(false);
+        }
         catch (Exception exception) when (!context.Response.HasStarted)
         {
             Log.UnexpectedError(logger, exception, context.Request.Method, context.Request.Path);

@@ -44,7 +44,7 @@ internal sealed class JobEndpoints(CancellableJobsEndpointOptions options)
             return;
         }
 
-        var path = (context.Request.PathBase + context.Request.Path).Value!;
+        var path = (context.Request.PathBase + context.Request.Path).Value!.TrimEnd('/');
         context.Response.Headers.Location = string.Concat(path.AsSpan(0, path.Length - "/start".Length), "/", Uri.EscapeDataString(job.Id));
         await WriteAsync(context, StatusCodes.Status202Accepted, new JobStartedResponse(job.Id, job.Status, "Job started.", Sanitize(job)), JobsJsonContext.Default.JobStartedResponse).ConfigureAwait(false);
     }
@@ -140,12 +140,13 @@ internal sealed class JobEndpoints(CancellableJobsEndpointOptions options)
         {
             try
             {
-                filter = json.Deserialize(JobsJsonContext.Default.JobFilter);
+                var request = json.Deserialize(JobsJsonContext.Default.JobCancelAllRequest);
+                filter = request is null ? null : new JobFilter { Status = request.Status, Type = request.Type, Owner = request.Owner, Tag = request.Tag };
             }
             catch (JsonException exception)
             {
                 var member = string.IsNullOrEmpty(exception.Path) || exception.Path == "$" ? "body" : exception.Path.TrimStart('$', '.');
-                await JobProblems.WriteValidationAsync(context, member, "The filter must be an object with optional status, type, owner and tag.").ConfigureAwait(false);
+                await JobProblems.WriteValidationAsync(context, member, "The filter must be an object with only status, type, owner and tag, each optional.").ConfigureAwait(false);
                 return;
             }
         }

@@ -22,7 +22,7 @@ namespace Cancellable.Jobs.AspNetCore.Http;
 [JsonSerializable(typeof(JobSnapshot))]
 [JsonSerializable(typeof(JobPage))]
 [JsonSerializable(typeof(JobStatistics))]
-[JsonSerializable(typeof(JobFilter))]
+[JsonSerializable(typeof(JobCancelAllRequest))]
 [JsonSerializable(typeof(JobStartedResponse))]
 [JsonSerializable(typeof(JobCommandResponse))]
 [JsonSerializable(typeof(JobCancelAllResponse))]

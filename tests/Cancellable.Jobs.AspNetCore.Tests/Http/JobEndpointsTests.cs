@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Cancellable.Jobs.AspNetCore.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cancellable.Jobs.AspNetCore.Tests.Http;
 
@@ -403,6 +404,46 @@ public sealed class JobEndpointsTests
         await using var app = await TestApp.StartAsync();
 
         await AssertValidationProblemAsync(await app.Client.PostJsonAsync("/admin/jobs/cancel-all", """{"status":"exploded"}"""), "status");
+    }
+
+    [Theory]
+    [InlineData("""{"stauts":"running"}""")]
+    [InlineData("""{"status":"running","project":"1"}""")]
+    public async Task CancelAll_UnknownFilterProperty_Returns400AndCancelsNothing(string body)
+    {
+        await using var app = await TestApp.StartAsync();
+        var id = await StartAsync(app, """{"type":"wait"}""");
+        await app.WaitForStatusAsync(id, JobStatus.Running);
+
+        var response = await app.Client.PostJsonAsync("/admin/jobs/cancel-all", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(JobStatus.Running, (await app.Manager.GetAsync(id))!.Status);
+    }
+
+    [Fact]
+    public async Task AnyEndpoint_UnexpectedError_Returns500WithoutDetails()
+    {
+        await using var app = await TestApp.StartAsync(configureBuilder: b => b.Services.AddSingleton(ThrowingJobManager.Create()));
+
+        var response = await app.Client.GetAsync("/admin/jobs/stats");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("secret-internal-detail", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at ", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnyEndpoint_UnexpectedErrorWithStackTracesOptedIn_Returns500WithTheException()
+    {
+        await using var app = await TestApp.StartAsync(o => o.IncludeStackTraces = true, configureBuilder: b => b.Services.AddSingleton(ThrowingJobManager.Create()));
+
+        var response = await app.Client.GetAsync("/admin/jobs/stats");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("secret-internal-detail", (await response.JsonAsync()).GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
