@@ -27,7 +27,8 @@ internal static class ServerSentEventWriter
 
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         var token = cancellation.Token;
-        var frames = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+        // Bounded: a client that reads slowly slows its producer (whose own buffer then skips or resets), never memory.
+        var frames = Channel.CreateBounded<string>(new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
         // The heartbeat's timer exists before the first byte is sent, so a client that saw the stream open can count on it.
         var heartbeat = HeartbeatAsync(frames.Writer, timeProvider, heartbeatInterval, token);
