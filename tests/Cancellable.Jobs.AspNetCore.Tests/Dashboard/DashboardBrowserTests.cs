@@ -67,9 +67,34 @@ public sealed class DashboardBrowserTests(BrowserFixture browser) : IClassFixtur
         var message = page.Locator(".messages li[data-level=info] .text");
 
         await Expect(message).ToHaveTextAsync(WaitJob.MarkupMessage);
+        await page.Locator(".detail .tabs [data-level=warning]").ClickAsync();
+        await Expect(page.Locator(".messages li")).ToHaveCountAsync(1);
+        await Expect(page.Locator(".messages li .text")).ToHaveTextAsync("careful");
         Assert.Equal(0, await page.Locator("#injected").CountAsync());
         Assert.Equal(0, await page.Locator(".messages img").CountAsync());
         Assert.True(await page.EvaluateAsync<bool>("() => window.injected === undefined"));
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task Dashboard_JobWithSteps_ShowsEachSubOperation()
+    {
+        await using var app = await KestrelApp.StartAsync();
+        var (page, errors) = await OpenAsync(app);
+        var id = await StartAsync(app, """{"type":"pipeline"}""");
+        await Expect(page.Locator($"tr[data-job-id='{id}'] .badge")).ToHaveTextAsync("running");
+
+        await page.Locator($"tr[data-job-id='{id}']").ClickAsync();
+        var steps = page.Locator(".detail .steps > li");
+
+        await Expect(steps).ToHaveCountAsync(2);
+        await Expect(steps.Nth(0).Locator(".name")).ToContainTextAsync("sync");
+        await Expect(steps.Nth(0).Locator("[role=progressbar]")).ToHaveAttributeAsync("aria-valuenow", "100");
+        await Expect(steps.Nth(1).Locator(".name")).ToContainTextAsync("remove");
+        await Expect(steps.Nth(1).Locator(".name")).ToContainTextAsync("1/2");
+        await Expect(steps.Nth(1).Locator("[role=progressbar]")).ToHaveAttributeAsync("aria-valuenow", "50");
+        app.Gate.Open();
+        await Expect(steps.Nth(1).Locator("[role=progressbar]")).ToHaveAttributeAsync("aria-valuenow", "100");
         Assert.Empty(errors);
     }
 

@@ -37,7 +37,8 @@ public sealed class KestrelApp : IAsyncDisposable
             .AddJob<CountJob, CountInput, int>("count")
             .AddJob<WaitJob, WaitInput>("wait")
             .AddJob<FailJob, WaitInput>("fail")
-            .AddJob<RemovalJob, RemovalInput, int>("removal_workflow");
+            .AddJob<RemovalJob, RemovalInput, int>("removal_workflow")
+            .AddJob<PipelineJob, WaitInput>("pipeline");
         var app = builder.Build();
         app.MapCancellableJobs("/admin/jobs");
         await app.StartAsync();

@@ -58,7 +58,8 @@ public sealed class TestApp : IAsyncDisposable
             .AddJob<CountJob, CountInput, int>("count")
             .AddJob<WaitJob, WaitInput>("wait")
             .AddJob<FailJob, WaitInput>("fail")
-            .AddJob<RemovalJob, RemovalInput, int>("removal_workflow");
+            .AddJob<RemovalJob, RemovalInput, int>("removal_workflow")
+            .AddJob<PipelineJob, WaitInput>("pipeline");
         configureBuilder?.Invoke(builder);
 
         var app = builder.Build();

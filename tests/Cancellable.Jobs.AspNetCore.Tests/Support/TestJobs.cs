@@ -84,3 +84,17 @@ public sealed class JobGate
 
     public Task WaitAsync(CancellationToken cancellationToken) => _semaphore.WaitAsync(cancellationToken);
 }
+
+/// <summary>A pipeline with weighted sub-operations: "sync" finishes, "remove" gets halfway and waits for the gate.</summary>
+public sealed class PipelineJob(JobGate gate) : IJob<WaitInput>
+{
+    public async Task ExecuteAsync(WaitInput input, JobContext context, CancellationToken cancellationToken)
+    {
+        var sync = context.Step("sync", weight: 1);
+        var remove = context.Step("remove", weight: 3);
+        sync.ReportProgress(1.0, "synced");
+        remove.ReportProgress(1, 2, "batch 2 of 2");
+        await gate.WaitAsync(cancellationToken);
+        remove.ReportProgress(2, 2);
+    }
+}
