@@ -138,7 +138,10 @@ public sealed class DashboardBrowserTests(BrowserFixture browser) : IClassFixtur
         await Expect(page.Locator($"tr[data-job-id='{running}'] [data-action=delete]")).ToBeInViewportAsync(new() { Ratio = 1 });
         await Expect(page.Locator($"tr[data-job-id='{failed}'] [data-action=retry]")).ToBeInViewportAsync(new() { Ratio = 1 });
 
-        var docs = Path.Combine(RepositoryRoot(), "docs");
+        // The README's images are refreshed only on request (UPDATE_SCREENSHOTS=1), so a test run leaves the tree clean.
+        var docs = Environment.GetEnvironmentVariable("UPDATE_SCREENSHOTS") == "1"
+            ? Path.Combine(RepositoryRoot(), "docs")
+            : Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(docs);
         var desktop = Path.Combine(docs, "dashboard.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = desktop, FullPage = true });
