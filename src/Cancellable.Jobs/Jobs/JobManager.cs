@@ -116,6 +116,16 @@ internal sealed partial class JobManager(
     public async ValueTask<JobCommandResult> RetryAsync(string jobId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(jobId);
+        if (await store.GetAsync(jobId, cancellationToken).ConfigureAwait(false) is { } retryable && JobTransitions.Retry(retryable) is not null)
+        {
+            // The bound on waiting jobs holds for retries too; unlike a start the check is not atomic, so racing retries may pass it.
+            var statistics = await store.GetStatisticsAsync(JobGrouping.None, keyPrefix: null, cancellationToken).ConfigureAwait(false);
+            if (statistics.Overall.Pending >= _options.MaxPendingJobs)
+            {
+                throw new JobQueueFullException(retryable.Type, _options.MaxPendingJobs);
+            }
+        }
+
         var (before, after) = await UpdateAsync(jobId, JobTransitions.Retry, cancellationToken).ConfigureAwait(false);
         if (before is null)
         {

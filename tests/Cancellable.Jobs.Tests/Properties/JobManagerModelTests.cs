@@ -24,4 +24,21 @@ public sealed class JobManagerModelTests
             new JobCommand(JobCommandKind.Advance, A: 3),
         ]));
     }
+
+    [Fact]
+    public async Task Scenario_RetryWhilePendingJobsAreAtTheBound_ThrowsQueueFull()
+    {
+        await ModelRun.RunAsync(new JobScenario(
+        [
+            new JobCommand(JobCommandKind.Start),
+            new JobCommand(JobCommandKind.Start),
+            new JobCommand(JobCommandKind.Fail),
+            new JobCommand(JobCommandKind.Start),
+            new JobCommand(JobCommandKind.Start),
+            new JobCommand(JobCommandKind.Start),
+            new JobCommand(JobCommandKind.Start),
+            new JobCommand(JobCommandKind.Start),
+            new JobCommand(JobCommandKind.Retry),
+        ]));
+    }
 }
