@@ -8,7 +8,7 @@ namespace Cancellable.Jobs.Tests.Properties;
 /// </summary>
 public sealed class JobManagerModelTests
 {
-    [Property(MaxTest = 60, EndSize = JobScenarioArbitrary.MaxLength, Arbitrary = new[] { typeof(JobScenarioArbitrary) })]
+    [Property(MaxTest = 100, EndSize = JobScenarioArbitrary.MaxLength, Arbitrary = new[] { typeof(JobScenarioArbitrary) })]
     public async Task AnyCommandSequence_MatchesTheModelAfterEveryStep(JobScenario scenario)
     {
         await ModelRun.RunAsync(scenario);

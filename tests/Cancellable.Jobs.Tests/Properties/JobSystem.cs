@@ -53,6 +53,9 @@ internal sealed class JobSystem : IAsyncDisposable
 
     public TransitionLog Log { get; }
 
+    /// <summary>Gets what the library logged that must not happen: failed writes, refused ends, failed claims or sweeps.</summary>
+    public ProblemLoggerProvider Problems { get; private init; } = null!;
+
     public static async Task<JobSystem> StartAsync(Action<CancellableJobsOptions> configure)
     {
         var options = new CancellableJobsOptions();
@@ -60,14 +63,15 @@ internal sealed class JobSystem : IAsyncDisposable
         var time = new TrackingTimeProvider(Epoch, options.CancellationGracePeriod);
         var scripts = new JobScriptController();
         var services = new ServiceCollection();
-        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.None));
+        var problems = new ProblemLoggerProvider();
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(problems));
         services.AddSingleton<TimeProvider>(time);
         services.AddSingleton(scripts);
         services.AddCancellableJobs(configure)
             .AddJob<ScriptedJob, ScriptInput>("alpha")
             .AddJob<ScriptedJob, ScriptInput>("beta");
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-        var system = new JobSystem(provider, time, scripts);
+        var system = new JobSystem(provider, time, scripts) { Problems = problems };
         await system.Runner.StartAsync(CancellationToken.None);
         return system;
     }

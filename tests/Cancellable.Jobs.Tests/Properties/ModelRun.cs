@@ -251,6 +251,7 @@ internal sealed class ModelRun(JobSystem system, JobModel model)
         await system.WaitUntilAsync(Unsettled);
         CheckAgainstModel();
         await CheckListingAndStatisticsAsync();
+        Expect(system.Problems.Problems.Count == 0, "the library logged problems:" + Environment.NewLine + string.Join(Environment.NewLine, system.Problems.Problems));
         var violations = system.Log.Violations;
         Expect(violations.Count == 0, "lifecycle violations:" + Environment.NewLine + string.Join(Environment.NewLine, violations));
     }

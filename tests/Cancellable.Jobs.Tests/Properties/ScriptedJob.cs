@@ -15,6 +15,12 @@ internal enum ScriptStepKind
     Fail,
     FailWithForeignCancellation,
     HonourCancellation,
+
+    /// <summary>Returns, unless the token already fired: then throws its cancellation.</summary>
+    CompleteUnlessCancelled,
+
+    /// <summary>Reports progress and messages in a tight loop until the token fires, then honours it.</summary>
+    SpinUntilCancelled,
 }
 
 internal sealed record ScriptStep(ScriptStepKind Kind, double Fraction = 0, int Partial = 0, JobMessageLevel Level = JobMessageLevel.Info, IReadOnlyList<string>? Texts = null);
@@ -72,6 +78,25 @@ internal sealed class ScriptedJob(JobScriptController controller) : IJob<ScriptI
                         done.TrySetResult();
                         await Task.Delay(Timeout.Infinite, cancellationToken);
                         break;
+                    case ScriptStepKind.CompleteUnlessCancelled:
+                        done.TrySetResult();
+                        cancellationToken.ThrowIfCancellationRequested();
+                        return;
+                    case ScriptStepKind.SpinUntilCancelled:
+                        done.TrySetResult();
+                        for (var i = 0; ; i++)
+                        {
+                            context.ReportProgress(i % 101 / 100.0);
+                            context.ReportProgress(i % 7, 6);
+                            context.Info($"spin {i}");
+                            context.SetPartialResult(i);
+                            cancellationToken.ThrowIfCancellationRequested();
+                            if (i % 64 == 0)
+                            {
+                                await Task.Yield();
+                            }
+                        }
+
                 }
             }
         }
@@ -137,6 +162,9 @@ internal sealed class JobScriptController : IDisposable
     private readonly ConcurrentDictionary<(string JobId, int Attempt), JobScript> _scripts = new();
     private readonly CancellationTokenSource _abort = new();
 
+    /// <summary>Gets or sets what to do with each attempt as soon as its code starts, such as sending it its steps.</summary>
+    public Action<JobScript>? OnAttach { get; set; }
+
     /// <summary>Raised whenever a job's code attaches, sees its token fire or exits.</summary>
     public event Action? Changed;
 
@@ -152,6 +180,7 @@ internal sealed class JobScriptController : IDisposable
             throw new InvalidOperationException($"Attempt {attempt} of job {jobId} ran twice.");
         }
 
+        OnAttach?.Invoke(script);
         Changed?.Invoke();
         return script;
     }
