@@ -185,6 +185,8 @@ internal sealed class JobScriptController : IDisposable
         return script;
     }
 
+    public IReadOnlyList<JobScript> All => [.. _scripts.Values];
+
     public JobScript? Find(string jobId, int attempt) => _scripts.TryGetValue((jobId, attempt), out var script) ? script : null;
 
     /// <summary>Ends every job's code: its next step throws an exception that is not its token's.</summary>
