@@ -19,6 +19,9 @@ internal enum ScriptStepKind
     /// <summary>Returns, unless the token already fired: then throws its cancellation.</summary>
     CompleteUnlessCancelled,
 
+    /// <summary>Waits for the token and stops inside the token's callback, before the canceller returns.</summary>
+    StopInsideTokenCallback,
+
     /// <summary>Reports progress and messages in a tight loop until the token fires, then honours it.</summary>
     SpinUntilCancelled,
 }
@@ -80,6 +83,17 @@ internal sealed class ScriptedJob(JobScriptController controller) : IJob<ScriptI
                         break;
                     case ScriptStepKind.CompleteUnlessCancelled:
                         done.TrySetResult();
+                        cancellationToken.ThrowIfCancellationRequested();
+                        return;
+                    case ScriptStepKind.StopInsideTokenCallback:
+                        // No RunContinuationsAsynchronously: the rest of this job runs inside CancellationTokenSource.Cancel().
+                        var stopped = new TaskCompletionSource();
+                        using (cancellationToken.Register(() => stopped.TrySetResult()))
+                        {
+                            done.TrySetResult();
+                            await stopped.Task;
+                        }
+
                         cancellationToken.ThrowIfCancellationRequested();
                         return;
                     case ScriptStepKind.SpinUntilCancelled:
