@@ -175,7 +175,12 @@ internal sealed class JobRunner : BackgroundService
 
         activity?.SetTag("cancellable_jobs.job.status", outcome.ToString());
         await EndAsync(run, outcome, result, error).ConfigureAwait(false);
-        _runs.TryRemove(job.Id, out _);
+        // Only this run's entry: a retry may already have claimed the job's next attempt under the same id.
+        if (_runs.TryGetValue(job.Id, out var entry) && entry.Run == run)
+        {
+            _runs.TryRemove(KeyValuePair.Create(job.Id, entry));
+        }
+
         run.Dispose();
         _slots.Release();
     }

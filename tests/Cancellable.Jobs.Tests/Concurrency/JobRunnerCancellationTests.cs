@@ -62,4 +62,38 @@ public sealed class JobRunnerCancellationTests
             Assert.Empty(system.Log.Violations);
         }
     }
+
+    [Fact]
+    public async Task Cancel_NextAttemptClaimedBeforeTheFailedAttemptWasUnregistered_StillReachesTheJob()
+    {
+        await using var system = await JobSystem.StartAsync(o => o.MaxConcurrentJobs = 4);
+        var job = await system.Jobs.StartAsync("alpha", new ScriptInput("x"));
+        await system.WaitUntilAsync(() => system.Scripts.Find(job.Id, 1) is null ? "job did not start" : null, HangGuard);
+        var hooked = 0;
+        JobCommandResult? retry = null;
+
+        // "Job failed" is logged after the failure is stored and before the runner forgets the attempt: retry there and
+        // hold that thread until the next attempt runs.
+        system.Problems.OnEvent = eventId =>
+        {
+            if (eventId == 4 && Interlocked.Exchange(ref hooked, 1) == 0)
+            {
+                retry = system.Jobs.RetryAsync(job.Id).AsTask().GetAwaiter().GetResult();
+                SpinWait.SpinUntil(() => system.Scripts.Find(job.Id, 2) is not null, HangGuard);
+            }
+        };
+        await system.Scripts.Find(job.Id, 1)!.SendAsync(new ScriptStep(ScriptStepKind.Fail));
+        await system.WaitUntilAsync(() => system.Scripts.Find(job.Id, 2) is null ? "attempt 2 did not start" : null, HangGuard);
+        Assert.Equal(JobCommandOutcome.Applied, retry!.Outcome);
+        await system.WaitUntilAsync(() => system.Scripts.Find(job.Id, 1)!.Exited ? null : "attempt 1 still running", HangGuard);
+
+        await system.Scripts.Find(job.Id, 2)!.SendAsync(new ScriptStep(ScriptStepKind.HonourCancellation));
+        Assert.Equal(JobCommandOutcome.Accepted, (await system.Jobs.CancelAsync(job.Id, "tester")).Outcome);
+        await system.WaitUntilAsync(() => system.Scripts.Find(job.Id, 2)!.TokenFired ? null : "attempt 2's token never fired", HangGuard);
+        using var guard = new CancellationTokenSource(HangGuard);
+        var final = await system.Jobs.WaitForCompletionAsync(job.Id, guard.Token);
+        Assert.Equal(JobStatus.Cancelled, final!.Status);
+        Assert.Equal(2, final.Attempt);
+        Assert.Empty(system.Log.Violations);
+    }
 }

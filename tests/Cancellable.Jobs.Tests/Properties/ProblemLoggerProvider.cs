@@ -14,6 +14,9 @@ internal sealed class ProblemLoggerProvider : ILoggerProvider
 
     public IReadOnlyList<string> Problems => [.. _problems];
 
+    /// <summary>Gets or sets a hook called with the id of each warning or error, on the thread that logs it.</summary>
+    public Action<int>? OnEvent { get; set; }
+
     public ILogger CreateLogger(string categoryName) => new ProblemLogger(this);
 
     public void Dispose()
@@ -29,6 +32,7 @@ internal sealed class ProblemLoggerProvider : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            provider.OnEvent?.Invoke(eventId.Id);
             if (ProblemEvents.Contains(eventId.Id))
             {
                 provider._problems.Enqueue($"{eventId.Id} {formatter(state, exception)} {exception}");
