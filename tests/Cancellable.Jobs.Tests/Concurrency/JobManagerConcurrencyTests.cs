@@ -191,6 +191,92 @@ public sealed class JobManagerConcurrencyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task DeleteAsync_RacingRetryOfAFailedJob_RemovesTheJobWhicheverWins()
+    {
+        await using var system = await JobSystem.StartAsync(o => o.MaxConcurrentJobs = 4);
+        system.Scripts.OnAttach = script =>
+        {
+            if (script.Attempt > 1)
+            {
+                script.SendAsync(new ScriptStep(ScriptStepKind.HonourCancellation));
+            }
+        };
+        var outcomes = new Dictionary<string, int>();
+        for (var i = 0; i < Iterations; i++)
+        {
+            var (job, script) = await StartRunningAsync(system);
+            await script.SendAsync(new ScriptStep(ScriptStepKind.Fail));
+            Assert.Equal(JobStatus.Failed, (await WaitForEndAsync(system, job.Id)).Status);
+
+            JobCommandResult? retry = null, delete = null;
+            await RaceAsync(
+                async () => retry = await system.Jobs.RetryAsync(job.Id),
+                async () => delete = await system.Jobs.DeleteAsync(job.Id, "racer"));
+
+            Assert.Contains(retry!.Outcome, new[] { JobCommandOutcome.Applied, JobCommandOutcome.NotFound });
+            Assert.Contains(delete!.Outcome, new[] { JobCommandOutcome.Applied, JobCommandOutcome.Accepted });
+            await system.WaitUntilAsync(
+                () => system.Store.GetAsync(job.Id).Result is { } left ? $"still held as {left.Status} #{left.Attempt}"
+                    : system.Log.History(job.Id) is [.., not null] ? "removal not published yet" : null,
+                HangGuard);
+            Assert.True(system.Scripts.Find(job.Id, 2) is null or { Exited: true });
+            Assert.True(system.Log.TerminalsOf(job.Id, 2).Count <= 1);
+            var key = $"retry {retry.Outcome}, delete {delete.Outcome}";
+            outcomes[key] = outcomes.GetValueOrDefault(key) + 1;
+        }
+
+        output.WriteLine(string.Join(", ", outcomes.Select(o => $"{o.Key}: {o.Value}")));
+        await AssertConsistentAsync(system);
+    }
+
+    [Fact]
+    public async Task CancelAsync_ManyCancellersAndATimeoutRacingTheEnd_KeepTheFirstReasonAndOneOutcome()
+    {
+        await using var system = await JobSystem.StartAsync(o => o.MaxConcurrentJobs = 4);
+        var outcomes = new Dictionary<string, int>();
+        for (var i = 0; i < Iterations; i++)
+        {
+            var job = await system.Jobs.StartAsync("alpha", new ScriptInput("x"), new JobStartOptions { Owner = "owner", Timeout = TimeSpan.FromSeconds(1) });
+            await system.WaitUntilAsync(() => system.Scripts.Find(job.Id, 1) is null ? "job did not start" : null, HangGuard);
+            var script = system.Scripts.Find(job.Id, 1)!;
+            var cancelledByAll = 0;
+            await RaceAsync(
+                () => script.SendAsync(new ScriptStep(i % 2 == 0 ? ScriptStepKind.CompleteUnlessCancelled : ScriptStepKind.HonourCancellation)),
+                async () => await system.Jobs.CancelAsync(job.Id, "a"),
+                async () => await system.Jobs.CancelAsync(job.Id, "b"),
+                async () => cancelledByAll = await system.Jobs.CancelAllAsync(new JobFilter { Owner = "owner" }, "c"),
+                () =>
+                {
+                    system.Time.Advance(TimeSpan.FromSeconds(1));
+                    return Task.CompletedTask;
+                });
+
+            var final = await WaitForEndAsync(system, job.Id);
+            Assert.Single(system.Log.TerminalsOf(job.Id, 1));
+            Assert.Equal(cancelledByAll, final.CancelRequestedBy == "c" ? 1 : 0);
+            if (final.CancelReason == JobCancelReason.Timeout)
+            {
+                Assert.Null(final.CancelRequestedBy);
+            }
+            else if (final.CancelReason == JobCancelReason.Requested)
+            {
+                Assert.Contains(final.CancelRequestedBy, new[] { "a", "b", "c" });
+            }
+            else
+            {
+                Assert.Equal(JobStatus.Completed, final.Status);
+                Assert.Null(final.CancelRequestedAt);
+            }
+
+            var key = $"{final.Status} ({final.CancelReason?.ToString() ?? "-"})";
+            outcomes[key] = outcomes.GetValueOrDefault(key) + 1;
+        }
+
+        output.WriteLine(string.Join(", ", outcomes.Select(o => $"{o.Key}: {o.Value}")));
+        await AssertConsistentAsync(system);
+    }
+
+    [Fact]
     public async Task CancelAllAsync_RacingStarts_CountsEachCancelledJobOnce()
     {
         await using var system = await JobSystem.StartAsync(o => o.MaxConcurrentJobs = 4);
