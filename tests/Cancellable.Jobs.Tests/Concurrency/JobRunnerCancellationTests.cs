@@ -70,7 +70,7 @@ public sealed class JobRunnerCancellationTests
         var job = await system.Jobs.StartAsync("alpha", new ScriptInput("x"));
         await system.WaitUntilAsync(() => system.Scripts.Find(job.Id, 1) is null ? "job did not start" : null, HangGuard);
         var hooked = 0;
-        JobCommandResult? retry = null;
+        var retry = new TaskCompletionSource<JobCommandResult>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         // "Job failed" is logged after the failure is stored and before the runner forgets the attempt: retry there and
         // hold that thread until the next attempt runs.
@@ -78,13 +78,13 @@ public sealed class JobRunnerCancellationTests
         {
             if (eventId == 4 && Interlocked.Exchange(ref hooked, 1) == 0)
             {
-                retry = system.Jobs.RetryAsync(job.Id).AsTask().GetAwaiter().GetResult();
+                retry.SetResult(system.Jobs.RetryAsync(job.Id).AsTask().GetAwaiter().GetResult());
                 SpinWait.SpinUntil(() => system.Scripts.Find(job.Id, 2) is not null, HangGuard);
             }
         };
         await system.Scripts.Find(job.Id, 1)!.SendAsync(new ScriptStep(ScriptStepKind.Fail));
         await system.WaitUntilAsync(() => system.Scripts.Find(job.Id, 2) is null ? "attempt 2 did not start" : null, HangGuard);
-        Assert.Equal(JobCommandOutcome.Applied, retry!.Outcome);
+        Assert.Equal(JobCommandOutcome.Applied, (await retry.Task.WaitAsync(HangGuard)).Outcome);
         await system.WaitUntilAsync(() => system.Scripts.Find(job.Id, 1)!.Exited ? null : "attempt 1 still running", HangGuard);
 
         await system.Scripts.Find(job.Id, 2)!.SendAsync(new ScriptStep(ScriptStepKind.HonourCancellation));
