@@ -34,6 +34,12 @@ public sealed record JobCommand(JobCommandKind Kind, int Target = 0, int A = 0, 
     internal static readonly JobStatus?[] CancelAllStatuses = [null, JobStatus.Pending, JobStatus.Running, JobStatus.Cancelling, JobStatus.Completed];
     internal static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(3);
 
+    /// <summary>An <see cref="JobCommandKind.Advance"/> to exactly the soonest expiry, when a job expires.</summary>
+    internal const int ToNextExpiry = 5;
+
+    /// <summary>An <see cref="JobCommandKind.Advance"/> to one millisecond before the soonest expiry.</summary>
+    internal const int JustBeforeNextExpiry = 6;
+
     internal string[] Tags => [.. TagNames.Where((_, i) => (C & (1 << i)) != 0)];
 
     internal TimeSpan? Timeout => D == 1 ? JobTimeout : null;
@@ -55,7 +61,12 @@ public sealed record JobCommand(JobCommandKind Kind, int Target = 0, int A = 0, 
         JobCommandKind.Cancel or JobCommandKind.Delete => $"{Kind}(job #{Target}, by: {Owners[A] ?? "-"})",
         JobCommandKind.Retry => $"Retry(job #{Target})",
         JobCommandKind.CancelAll => $"CancelAll(status: {CancelAllFilter.Status?.ToString() ?? "-"}, type: {CancelAllFilter.Type ?? "-"}, owner: {CancelAllFilter.Owner ?? "-"}, tag: {CancelAllFilter.Tag ?? "-"})",
-        JobCommandKind.Advance => $"Advance({Advances[A]})",
+        JobCommandKind.Advance => A switch
+        {
+            ToNextExpiry => "AdvanceToNextExpiry",
+            JustBeforeNextExpiry => "AdvanceToJustBeforeNextExpiry",
+            _ => $"Advance({Advances[A]})",
+        },
         _ => $"{Kind}",
     };
 }
@@ -87,6 +98,7 @@ public static class JobScenarioArbitrary
         (3, Gen.Choose(0, 19).Select(target => new JobCommand(JobCommandKind.Retry, target))),
         (2, Gen.Choose(0, 19).SelectMany(target => Gen.Choose(0, 2).Select(by => new JobCommand(JobCommandKind.Delete, target, by)))),
         (3, Gen.Choose(0, JobCommand.Advances.Length - 1).Select(a => new JobCommand(JobCommandKind.Advance, 0, a))),
+        (2, Gen.Elements(JobCommand.ToNextExpiry, JobCommand.JustBeforeNextExpiry).Select(a => new JobCommand(JobCommandKind.Advance, 0, a))),
         (2, Gen.Constant(new JobCommand(JobCommandKind.Sweep))));
 
     /// <summary>Shrinks by removing halves, then quarters, then single commands.</summary>

@@ -130,9 +130,20 @@ internal sealed class ModelRun(JobSystem system, JobModel model)
                 break;
             }
 
-            case JobCommandKind.Advance:
+            case JobCommandKind.Advance when command.A < JobCommand.Advances.Length:
                 await AdvanceAsync(JobCommand.Advances[command.A]);
                 return;
+
+            case JobCommandKind.Advance:
+            {
+                var to = model.NextExpiry() - (command.A == JobCommand.JustBeforeNextExpiry ? TimeSpan.FromMilliseconds(1) : TimeSpan.Zero);
+                if (to > model.Now)
+                {
+                    await AdvanceAsync(to.Value - model.Now);
+                }
+
+                return;
+            }
 
             case JobCommandKind.Sweep:
             {
