@@ -8,6 +8,7 @@ internal sealed class TransitionLog : IDisposable
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, JobSnapshot> _last = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<JobStatus?>> _history = new(StringComparer.Ordinal);
     private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, int), List<JobStatus>> _terminals = [];
     private readonly List<string> _violations = [];
@@ -48,8 +49,6 @@ internal sealed class TransitionLog : IDisposable
             return _history.TryGetValue(jobId, out var list) ? [.. list] : [];
         }
     }
-
-    private readonly Dictionary<string, List<JobStatus?>> _history = new(StringComparer.Ordinal);
 
     public static bool IsLegal(JobStatus from, JobStatus to) => (from, to) switch
     {
