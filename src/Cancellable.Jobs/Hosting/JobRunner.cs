@@ -175,7 +175,12 @@ internal sealed class JobRunner : BackgroundService
 
         activity?.SetTag("cancellable_jobs.job.status", outcome.ToString());
         await EndAsync(run, outcome, result, error).ConfigureAwait(false);
-        _runs.TryRemove(job.Id, out _);
+        // Only this run's entry: a retry may already have claimed the job's next attempt under the same id.
+        if (_runs.TryGetValue(job.Id, out var entry) && entry.Run == run)
+        {
+            _runs.TryRemove(KeyValuePair.Create(job.Id, entry));
+        }
+
         run.Dispose();
         _slots.Release();
     }
@@ -187,6 +192,13 @@ internal sealed class JobRunner : BackgroundService
         try
         {
             await run.WriteGate.WaitAsync().ConfigureAwait(false);
+            if (run.LocalReason is { } localReason and not JobCancelReason.Requested)
+            {
+                // A job can stop inside its token's callback, before the timeout or shutdown was recorded: record it
+                // first, so the job still passes through Cancelling and watchers see why it was cancelled.
+                await _manager.UpdateAsync(job.Id, current => JobTransitions.Cancel(current, _timeProvider.GetUtcNow(), localReason, requestedBy: null, _manager.Retention, run.RunId), CancellationToken.None).ConfigureAwait(false);
+            }
+
             var (_, ended) = await _manager.UpdateAsync(job.Id, current =>
             {
                 var next = JobTransitions.End(current, run.RunId, outcome, _timeProvider.GetUtcNow(), _manager.Retention, run.LocalReason);
