@@ -15,7 +15,7 @@ internal sealed class TransitionLog : IDisposable
     private readonly IDisposable _subscription;
     private readonly int _maxMessagesPerLevel;
 
-    public TransitionLog(Storage.IJobStore store, int maxMessagesPerLevel)
+    public TransitionLog(Cancellable.Jobs.Storage.IJobStore store, int maxMessagesPerLevel)
     {
         _maxMessagesPerLevel = maxMessagesPerLevel;
         _subscription = store.Subscribe(OnChange);
