@@ -10,7 +10,7 @@ namespace Cancellable.Jobs.Storage;
 /// Reads by id take no lock. Writes take one lock for the store, and keep ordered indexes by status, type, owner, tag,
 /// expiry and completion, so that listing, counting and sweeping never scan every job.
 /// </remarks>
-public sealed class InMemoryJobStore : IJobStore
+public sealed partial class InMemoryJobStore : IJobStore
 {
     private readonly object _lock = new();
     private readonly ConcurrentDictionary<string, JobSnapshot> _jobs = new(StringComparer.Ordinal);
@@ -47,7 +47,7 @@ public sealed class InMemoryJobStore : IJobStore
 
             var stored = job with { Sequence = ++_sequence, Version = 1 };
             _jobs[stored.Id] = stored;
-            Index(stored);
+            SetIndexed(stored, indexed: true);
             Publish(new JobChange(JobChangeKind.Created, stored));
             return new(stored);
         }
@@ -249,8 +249,8 @@ public sealed class InMemoryJobStore : IJobStore
         var updated = replacement with { Sequence = stored.Sequence, Version = stored.Version + 1 };
         if (!IndexedFieldsEqual(stored, updated))
         {
-            Unindex(stored);
-            Index(updated);
+            SetIndexed(stored, indexed: false);
+            SetIndexed(updated, indexed: true);
         }
 
         _jobs[updated.Id] = updated;
@@ -274,131 +274,8 @@ public sealed class InMemoryJobStore : IJobStore
     private void RemoveCore(JobSnapshot job)
     {
         _jobs.TryRemove(job.Id, out _);
-        Unindex(job);
+        SetIndexed(job, indexed: false);
         Publish(new JobChange(JobChangeKind.Removed, job));
-    }
-
-    private static bool IndexedFieldsEqual(JobSnapshot a, JobSnapshot b) =>
-        a.Status == b.Status
-        && a.ExpiresAt == b.ExpiresAt
-        && a.CompletedAt == b.CompletedAt
-        && string.Equals(a.Type, b.Type, StringComparison.Ordinal)
-        && string.Equals(a.Owner, b.Owner, StringComparison.Ordinal)
-        && (ReferenceEquals(a.Tags, b.Tags) || a.Tags.SequenceEqual(b.Tags, StringComparer.Ordinal));
-
-    private SortedSet<IndexKey>? SmallestCandidateSet(JobFilter filter)
-    {
-        var best = filter.Status is { } status ? _byStatus[(int)status] : _all;
-        if (filter.Type is not null && !Narrow(_byType, filter.Type, ref best))
-        {
-            return null;
-        }
-
-        if (filter.Owner is not null && !Narrow(_byOwner, filter.Owner, ref best))
-        {
-            return null;
-        }
-
-        if (filter.Tag is not null && !Narrow(_byTag, filter.Tag, ref best))
-        {
-            return null;
-        }
-
-        return best;
-
-        static bool Narrow(Dictionary<string, JobGroup> groups, string key, ref SortedSet<IndexKey> best)
-        {
-            if (!groups.TryGetValue(key, out var group))
-            {
-                return false;
-            }
-
-            if (group.Jobs.Count < best.Count)
-            {
-                best = group.Jobs;
-            }
-
-            return true;
-        }
-    }
-
-    private void Index(JobSnapshot job)
-    {
-        var key = new IndexKey(job.Sequence, job.Id);
-        _all.Add(key);
-        _byStatus[(int)job.Status].Add(key);
-        AddToGroup(_byType, job.Type, key, job.Status);
-        if (job.Owner is not null)
-        {
-            AddToGroup(_byOwner, job.Owner, key, job.Status);
-        }
-
-        foreach (var tag in job.Tags)
-        {
-            AddToGroup(_byTag, tag, key, job.Status);
-        }
-
-        if (job.ExpiresAt is { } expiresAt)
-        {
-            _byExpiry.Add(new TimedKey(expiresAt, job.Sequence, job.Id));
-        }
-
-        if (job.Status.IsTerminal() && job.CompletedAt is { } completedAt)
-        {
-            _byCompletion.Add(new TimedKey(completedAt, job.Sequence, job.Id));
-        }
-    }
-
-    private void Unindex(JobSnapshot job)
-    {
-        var key = new IndexKey(job.Sequence, job.Id);
-        _all.Remove(key);
-        _byStatus[(int)job.Status].Remove(key);
-        RemoveFromGroup(_byType, job.Type, key, job.Status);
-        if (job.Owner is not null)
-        {
-            RemoveFromGroup(_byOwner, job.Owner, key, job.Status);
-        }
-
-        foreach (var tag in job.Tags)
-        {
-            RemoveFromGroup(_byTag, tag, key, job.Status);
-        }
-
-        if (job.ExpiresAt is { } expiresAt)
-        {
-            _byExpiry.Remove(new TimedKey(expiresAt, job.Sequence, job.Id));
-        }
-
-        if (job.Status.IsTerminal() && job.CompletedAt is { } completedAt)
-        {
-            _byCompletion.Remove(new TimedKey(completedAt, job.Sequence, job.Id));
-        }
-    }
-
-    private static void AddToGroup(Dictionary<string, JobGroup> groups, string name, IndexKey key, JobStatus status)
-    {
-        if (!groups.TryGetValue(name, out var group))
-        {
-            groups[name] = group = new JobGroup();
-        }
-
-        if (group.Jobs.Add(key))
-        {
-            group.Counts[(int)status]++;
-        }
-    }
-
-    private static void RemoveFromGroup(Dictionary<string, JobGroup> groups, string name, IndexKey key, JobStatus status)
-    {
-        if (groups.TryGetValue(name, out var group) && group.Jobs.Remove(key))
-        {
-            group.Counts[(int)status]--;
-            if (group.Jobs.Count == 0)
-            {
-                groups.Remove(name);
-            }
-        }
     }
 
     private void Publish(JobChange change)
@@ -415,27 +292,6 @@ public sealed class InMemoryJobStore : IJobStore
         {
             _subscribers = Array.FindAll(_subscribers, s => s != onChange);
         }
-    }
-
-    private sealed class JobGroup
-    {
-        public SortedSet<IndexKey> Jobs { get; } = new(IndexKey.Comparer);
-
-        public int[] Counts { get; } = new int[StatusCount];
-    }
-
-    private readonly record struct IndexKey(long Sequence, string Id)
-    {
-        public static readonly Comparer<IndexKey> Comparer = Comparer<IndexKey>.Create(static (a, b) => a.Sequence.CompareTo(b.Sequence));
-    }
-
-    private readonly record struct TimedKey(DateTimeOffset Time, long Sequence, string Id)
-    {
-        public static readonly Comparer<TimedKey> Comparer = Comparer<TimedKey>.Create(static (a, b) =>
-        {
-            var byTime = a.Time.CompareTo(b.Time);
-            return byTime != 0 ? byTime : a.Sequence.CompareTo(b.Sequence);
-        });
     }
 
     private sealed class Subscription(InMemoryJobStore store, Action<JobChange> onChange) : IDisposable

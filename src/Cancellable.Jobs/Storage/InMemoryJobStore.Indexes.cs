@@ -1,0 +1,124 @@
+namespace Cancellable.Jobs.Storage;
+
+/// <summary>
+/// The store's ordered indexes: every job by sequence, by status, type, owner and tag (with counts per status), and
+/// finished jobs by expiry and by completion.
+/// </summary>
+public sealed partial class InMemoryJobStore
+{
+    private static bool IndexedFieldsEqual(JobSnapshot a, JobSnapshot b) =>
+        a.Status == b.Status
+        && a.ExpiresAt == b.ExpiresAt
+        && a.CompletedAt == b.CompletedAt
+        && string.Equals(a.Type, b.Type, StringComparison.Ordinal)
+        && string.Equals(a.Owner, b.Owner, StringComparison.Ordinal)
+        && (ReferenceEquals(a.Tags, b.Tags) || a.Tags.SequenceEqual(b.Tags, StringComparer.Ordinal));
+
+    private SortedSet<IndexKey>? SmallestCandidateSet(JobFilter filter)
+    {
+        var best = filter.Status is { } status ? _byStatus[(int)status] : _all;
+        if (filter.Type is not null && !Narrow(_byType, filter.Type, ref best))
+        {
+            return null;
+        }
+
+        if (filter.Owner is not null && !Narrow(_byOwner, filter.Owner, ref best))
+        {
+            return null;
+        }
+
+        if (filter.Tag is not null && !Narrow(_byTag, filter.Tag, ref best))
+        {
+            return null;
+        }
+
+        return best;
+
+        static bool Narrow(Dictionary<string, JobGroup> groups, string key, ref SortedSet<IndexKey> best)
+        {
+            if (!groups.TryGetValue(key, out var group))
+            {
+                return false;
+            }
+
+            if (group.Jobs.Count < best.Count)
+            {
+                best = group.Jobs;
+            }
+
+            return true;
+        }
+    }
+
+    private void SetIndexed(JobSnapshot job, bool indexed)
+    {
+        var key = new IndexKey(job.Sequence, job.Id);
+        Toggle(_all, key, indexed);
+        Toggle(_byStatus[(int)job.Status], key, indexed);
+        ToggleGroup(_byType, job.Type, key, job.Status, indexed);
+        if (job.Owner is not null)
+        {
+            ToggleGroup(_byOwner, job.Owner, key, job.Status, indexed);
+        }
+
+        foreach (var tag in job.Tags)
+        {
+            ToggleGroup(_byTag, tag, key, job.Status, indexed);
+        }
+
+        if (job.ExpiresAt is { } expiresAt)
+        {
+            Toggle(_byExpiry, new TimedKey(expiresAt, job.Sequence, job.Id), indexed);
+        }
+
+        if (job.Status.IsTerminal() && job.CompletedAt is { } completedAt)
+        {
+            Toggle(_byCompletion, new TimedKey(completedAt, job.Sequence, job.Id), indexed);
+        }
+    }
+
+    private static bool Toggle<T>(SortedSet<T> set, T key, bool add) => add ? set.Add(key) : set.Remove(key);
+
+    private static void ToggleGroup(Dictionary<string, JobGroup> groups, string name, IndexKey key, JobStatus status, bool add)
+    {
+        if (!groups.TryGetValue(name, out var group))
+        {
+            if (!add)
+            {
+                return;
+            }
+
+            groups[name] = group = new JobGroup();
+        }
+
+        if (Toggle(group.Jobs, key, add))
+        {
+            group.Counts[(int)status] += add ? 1 : -1;
+            if (group.Jobs.Count == 0)
+            {
+                groups.Remove(name);
+            }
+        }
+    }
+
+    private sealed class JobGroup
+    {
+        public SortedSet<IndexKey> Jobs { get; } = new(IndexKey.Comparer);
+
+        public int[] Counts { get; } = new int[StatusCount];
+    }
+
+    private readonly record struct IndexKey(long Sequence, string Id)
+    {
+        public static readonly Comparer<IndexKey> Comparer = Comparer<IndexKey>.Create(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+    }
+
+    private readonly record struct TimedKey(DateTimeOffset Time, long Sequence, string Id)
+    {
+        public static readonly Comparer<TimedKey> Comparer = Comparer<TimedKey>.Create(static (a, b) =>
+        {
+            var byTime = a.Time.CompareTo(b.Time);
+            return byTime != 0 ? byTime : a.Sequence.CompareTo(b.Sequence);
+        });
+    }
+}
