@@ -29,6 +29,8 @@ internal sealed class JobRunner : BackgroundService
     private readonly TimerCallback _timeout;
     private readonly TimerCallback _overdue;
     private IDisposable? _subscription;
+    private ITimer? _pollTimer;
+    private int _polling;
 
     public JobRunner(JobManager manager, IServiceScopeFactory scopeFactory, TimeProvider timeProvider, JobsTelemetry telemetry, ILogger<JobRunner> logger)
     {
@@ -51,12 +53,14 @@ internal sealed class JobRunner : BackgroundService
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         _subscription = _manager.Store.Subscribe(OnChange);
+        _pollTimer = _timeProvider.CreateTimer(static s => _ = ((JobRunner)s!).PollAsync(), this, _options.RunnerPollInterval, _options.RunnerPollInterval);
         return base.StartAsync(cancellationToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         // Stop claiming first, so no job starts after the shutdown cancellation went out.
+        _pollTimer?.Dispose();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         var running = _runs.Values.ToArray();
         foreach (var (run, _) in running)
@@ -80,6 +84,7 @@ internal sealed class JobRunner : BackgroundService
 
     public override void Dispose()
     {
+        _pollTimer?.Dispose();
         _subscription?.Dispose();
         _slots.Dispose();
         base.Dispose();
@@ -243,6 +248,46 @@ internal sealed class JobRunner : BackgroundService
         {
             // Fire the token off the store's thread: the job's token callbacks are the job's code.
             ThreadPool.UnsafeQueueUserWorkItem(static s => s.Runner.Cancel(s.Run, s.Reason), (Runner: this, entry.Run, Reason: job.CancelReason ?? JobCancelReason.Requested), preferLocal: false);
+        }
+    }
+
+    /// <summary>
+    /// Makes up for lost notifications: wakes the claim loop, and re-reads each running job's record to fire the token of
+    /// a job whose cancellation was recorded (its status is durable) but never announced to this process.
+    /// </summary>
+    internal async Task PollAsync()
+    {
+        if (Interlocked.Exchange(ref _polling, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            _wake.Writer.TryWrite(true);
+            foreach (var (run, _) in _runs.Values)
+            {
+                if (run.LocalReason is not null)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    if (await _manager.Store.GetAsync(run.Job.Id).ConfigureAwait(false) is { Status: JobStatus.Cancelling } current && current.RunId == run.RunId)
+                    {
+                        Cancel(run, current.CancelReason ?? JobCancelReason.Requested);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    Log.PollFailed(_logger, ex, run.Job.Id);
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _polling, 0);
         }
     }
 
