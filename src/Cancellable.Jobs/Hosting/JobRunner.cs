@@ -253,7 +253,8 @@ internal sealed class JobRunner : BackgroundService
 
     /// <summary>
     /// Makes up for lost notifications: wakes the claim loop, and re-reads each running job's record to fire the token of
-    /// a job whose cancellation was recorded (its status is durable) but never announced to this process.
+    /// a job whose cancellation was recorded (its status is durable) but never announced to this process, or whose record
+    /// no longer belongs to this run.
     /// </summary>
     internal async Task PollAsync()
     {
@@ -274,7 +275,13 @@ internal sealed class JobRunner : BackgroundService
 
                 try
                 {
-                    if (await _manager.Store.GetAsync(run.Job.Id).ConfigureAwait(false) is { Status: JobStatus.Cancelling } current && current.RunId == run.RunId)
+                    var current = await _manager.Store.GetAsync(run.Job.Id).ConfigureAwait(false);
+                    if (current is null || current.RunId != run.RunId || current.Status.IsTerminal())
+                    {
+                        // Another party ended or took over this run (its lease lapsed): stop our copy; its writes are refused.
+                        Cancel(run, JobCancelReason.Stale);
+                    }
+                    else if (current.Status == JobStatus.Cancelling)
                     {
                         Cancel(run, current.CancelReason ?? JobCancelReason.Requested);
                     }

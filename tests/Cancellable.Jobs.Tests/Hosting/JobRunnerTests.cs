@@ -18,6 +18,7 @@ public sealed class JobRunnerTests
         public async Task ExecuteAsync(Input input, JobContext context, CancellationToken cancellationToken)
         {
             probe.Token = cancellationToken;
+            using var registration = cancellationToken.Register(() => probe.Cancelled.TrySetResult());
             probe.Started.TrySetResult();
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
@@ -26,6 +27,8 @@ public sealed class JobRunnerTests
     public sealed class Probe
     {
         public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public CancellationToken Token { get; set; }
     }
@@ -70,6 +73,33 @@ public sealed class JobRunnerTests
         Assert.Equal(JobStatus.Cancelled, done!.Status);
         Assert.Equal("elsewhere", done.CancelRequestedBy);
         Assert.True(store.Dropped > 0);
+    }
+
+    [Fact]
+    public async Task Poll_RecordTakenOverByAnotherRun_CancelsItsOwnCopyAsStaleAndItsEndIsRefused()
+    {
+        var (host, time, store, probe) = await StartHostAsync(createFirst: true);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await probe.Started.Task.WaitAsync(timeout.Token);
+        var manager = host.Services.GetRequiredService<IJobManager>();
+        var running = (await manager.ListAsync(new JobQuery(), timeout.Token)).Items.Single();
+        var failed = (await store.ReplaceAsync(running, running with
+        {
+            Status = JobStatus.Failed,
+            CancelReason = JobCancelReason.Stale,
+            CompletedAt = time.GetUtcNow(),
+            RunId = "someone-else",
+        }, timeout.Token))!;
+        Assert.False(probe.Token.IsCancellationRequested);
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        await probe.Cancelled.Task.WaitAsync(timeout.Token);
+        await host.StopAsync(timeout.Token); // waits for the run to end and try its final write
+
+        var after = await manager.GetAsync(running.Id, timeout.Token);
+        Assert.Equal(failed.Version, after!.Version);
+        Assert.Equal(JobStatus.Failed, after.Status);
+        host.Dispose();
     }
 
     private static async Task<(IHost Host, FakeTimeProvider Time, LossyStore Store, Probe Probe)> StartHostAsync(bool createFirst = false)
