@@ -1,7 +1,9 @@
 using Cancellable.Jobs.Redis.DependencyInjection;
+using Cancellable.Jobs.Redis.Hosting;
 using Cancellable.Jobs.Redis.Storage;
 using Cancellable.Jobs.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -55,6 +57,7 @@ public static class RedisCancellableJobsBuilderExtensions
         var services = builder.Services;
         services.AddOptions<RedisJobStoreOptions>().Configure(configure ?? (static _ => { })).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisJobStoreOptions>, RedisJobStoreOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RedisLeaseMonitor>());
         services.Replace(ServiceDescriptor.Singleton(source));
         services.Replace(ServiceDescriptor.Singleton<IJobStore>(sp => new RedisJobStore(
             sp.GetRequiredService<RedisConnectionSource>().Connection,

@@ -30,6 +30,7 @@ public sealed partial class RedisJobStore : Cancellable.Jobs.Storage.IJobStore, 
     private readonly string _prefix;
     private readonly RedisKey _claims;
     private readonly object _lock = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _held = new(StringComparer.Ordinal);
     private Action<JobChange>[] _subscribers = [];
     private ChannelMessageQueue? _feed;
 
@@ -63,6 +64,7 @@ public sealed partial class RedisJobStore : Cancellable.Jobs.Storage.IJobStore, 
         ArgumentNullException.ThrowIfNull(job);
         var args = RedisJobCodec.WriteArguments(_prefix, job, Ttl(job));
         args.Add(maxPendingJobs);
+        AddLeaseArguments(args, job);
         RedisResult result;
         try
         {
@@ -96,10 +98,16 @@ public sealed partial class RedisJobStore : Cancellable.Jobs.Storage.IJobStore, 
 
         var args = RedisJobCodec.WriteArguments(_prefix, replacement, Ttl(replacement));
         args.Add(current.Version);
+        AddLeaseArguments(args, replacement);
         var result = await Database.ScriptEvaluateAsync(RedisScripts.Replace, [JobKey(current.Id)], [.. args]).ConfigureAwait(false);
         if (result.IsNull)
         {
             return null;
+        }
+
+        if (replacement.Status.IsTerminal() || (_held.TryGetValue(replacement.Id, out var held) && held != replacement.RunId))
+        {
+            _held.TryRemove(replacement.Id, out _);
         }
 
         var stored = (RedisResult[])result!;
@@ -111,6 +119,7 @@ public sealed partial class RedisJobStore : Cancellable.Jobs.Storage.IJobStore, 
     {
         ArgumentNullException.ThrowIfNull(current);
         var result = await Database.ScriptEvaluateAsync(RedisScripts.Remove, [JobKey(current.Id)], [_prefix, current.Id, current.Version]).ConfigureAwait(false);
+        _held.TryRemove(current.Id, out _);
         return (int)result == 1;
     }
 
@@ -158,6 +167,11 @@ public sealed partial class RedisJobStore : Cancellable.Jobs.Storage.IJobStore, 
 
             if (claimed is not null)
             {
+                if (claimed.RunId is { } runId)
+                {
+                    _held[claimed.Id] = runId;
+                }
+
                 return claimed;
             }
         }

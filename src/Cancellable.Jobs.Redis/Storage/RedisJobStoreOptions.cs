@@ -30,4 +30,18 @@ public sealed class RedisJobStoreOptions
     /// instance may claim it (the claimer died in between). The default value is 30 seconds.
     /// </summary>
     public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets how long a running job's lease lasts without renewal. When it lapses (the instance running the job
+    /// was killed or cut off from Redis), another instance marks the job <see cref="JobStatus.Failed"/> with
+    /// <see cref="JobCancelReason.Stale"/>. The default value is 30 seconds.
+    /// </summary>
+    /// <remarks>Leases compare the instances' clocks: keep them in sync (NTP) to well under this time.</remarks>
+    public TimeSpan LeaseTime { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets how often each instance renews the leases of its running jobs and looks for lapsed leases; at most
+    /// half of <see cref="LeaseTime"/>. The default value is 10 seconds.
+    /// </summary>
+    public TimeSpan LeaseCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

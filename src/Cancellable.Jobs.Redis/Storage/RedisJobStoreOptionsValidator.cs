@@ -25,6 +25,16 @@ internal sealed class RedisJobStoreOptionsValidator : IValidateOptions<RedisJobS
             failures.Add($"RedisJobStoreOptions.ClaimTimeout must be between 1 second and 1 day; it was {options.ClaimTimeout}.");
         }
 
+        if (options.LeaseTime < TimeSpan.FromMilliseconds(100) || options.LeaseTime > TimeSpan.FromDays(1))
+        {
+            failures.Add($"RedisJobStoreOptions.LeaseTime must be between 100 ms and 1 day; it was {options.LeaseTime}.");
+        }
+
+        if (options.LeaseCheckInterval <= TimeSpan.Zero || options.LeaseCheckInterval > options.LeaseTime / 2)
+        {
+            failures.Add($"RedisJobStoreOptions.LeaseCheckInterval must be positive and at most half of LeaseTime ({options.LeaseTime / 2}); it was {options.LeaseCheckInterval}.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

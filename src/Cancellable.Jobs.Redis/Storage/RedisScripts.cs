@@ -43,27 +43,30 @@ internal static class RedisScripts
           if not add then redis.call('ZREM', P .. 'claims', id) end
           if f.e then z(P .. 'idx:expiry', f.e, m) end
           if f.c then z(P .. 'idx:completion', f.c, m) end
+          if f.st == '1' or f.st == '2' then
+            if add then redis.call('ZADD', P .. 'leases', 'NX', ARGV[14], id) else redis.call('ZREM', P .. 'leases', id) end
+          end
           group('type', f.t, id, seq, f.st, add)
           if f.o then group('owner', f.o, id, seq, f.st, add) end
           for _, tag in ipairs(cjson.decode(f.g)) do group('tag', tag, id, seq, f.st, add) end
         end
         local function stored(key)
-          local h = redis.call('HMGET', key, 'v', 's', 'st', 't', 'o', 'g', 'e', 'et', 'c', 'd')
+          local h = redis.call('HMGET', key, 'v', 's', 'st', 't', 'o', 'g', 'e', 'et', 'c', 'd', 'r')
           if not h[1] then return nil end
-          return { v = h[1], s = h[2], st = h[3], t = h[4], o = h[5] or nil, g = h[6], e = h[7] or nil, et = h[8] or nil, c = h[9] or nil, d = h[10] }
+          return { v = h[1], s = h[2], st = h[3], t = h[4], o = h[5] or nil, g = h[6], e = h[7] or nil, et = h[8] or nil, c = h[9] or nil, d = h[10], r = h[11] or nil }
         end
         local function incoming()
           local o = nil
           if #ARGV[6] > 0 then o = string.sub(ARGV[6], 2) end
           local function opt(x) if x == '' then return nil end return x end
-          return { st = ARGV[4], t = ARGV[5], o = o, g = ARGV[7], e = opt(ARGV[8]), et = opt(ARGV[9]), c = opt(ARGV[10]) }
+          return { st = ARGV[4], t = ARGV[5], o = o, g = ARGV[7], e = opt(ARGV[8]), et = opt(ARGV[9]), c = opt(ARGV[10]), r = opt(ARGV[13]) }
         end
         local function same(a, b)
-          return a.st == b.st and a.t == b.t and a.o == b.o and a.g == b.g and a.e == b.e and a.c == b.c
+          return a.st == b.st and a.t == b.t and a.o == b.o and a.g == b.g and a.e == b.e and a.c == b.c and a.r == b.r
         end
         local function write(key, f)
           redis.call('HSET', key, 'd', ARGV[3], 'st', f.st, 't', f.t, 'g', f.g)
-          for _, name in ipairs({ 'o', 'e', 'et', 'c' }) do
+          for _, name in ipairs({ 'o', 'e', 'et', 'c', 'r' }) do
             if f[name] then redis.call('HSET', key, name, f[name]) else redis.call('HDEL', key, name) end
           end
           if ARGV[11] ~= '' then redis.call('PEXPIRE', key, ARGV[11]) else redis.call('PERSIST', key) end
@@ -89,7 +92,10 @@ internal static class RedisScripts
 
         """;
 
-    /// <summary>KEYS: job. ARGV: prefix, id, data, status, type, owner, tags, expiry µs, expiry ticks, completion µs, ttl ms, max pending.</summary>
+    /// <summary>
+    /// KEYS: job. ARGV: prefix, id, data, status, type, owner, tags, expiry µs, expiry ticks, completion µs, ttl ms, max
+    /// pending, run id, lease deadline ms (used when the job becomes active).
+    /// </summary>
     public const string Create = Prelude + """
         if redis.call('ZCARD', P .. 'idx:status:0') >= tonumber(ARGV[12]) then return false end
         if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('EXISTS') end
@@ -102,7 +108,7 @@ internal static class RedisScripts
         return seq
         """;
 
-    /// <summary>KEYS: job. ARGV: as <see cref="Create"/>, then the expected version.</summary>
+    /// <summary>KEYS: job. ARGV: as <see cref="Create"/>, with the expected version in place of the bound.</summary>
     public const string Replace = Prelude + """
         local old = stored(KEYS[1])
         if not old or old.v ~= ARGV[12] then return false end
@@ -219,5 +225,32 @@ internal static class RedisScripts
           out[#out + 1] = h[3]
         end
         return out
+        """;
+
+    /// <summary>
+    /// KEYS: leases. ARGV: prefix, new deadline ms, then pairs of job id and run id. Extends the leases this instance still
+    /// holds; returns the ids it no longer holds (the job ended, or another run owns it).
+    /// </summary>
+    public const string RenewLeases = """
+        local lost = {}
+        for i = 3, #ARGV, 2 do
+          local h = redis.call('HMGET', ARGV[1] .. 'job:' .. ARGV[i], 'r', 'st')
+          if h[1] == ARGV[i + 1] and (h[2] == '1' or h[2] == '2') then
+            redis.call('ZADD', KEYS[1], ARGV[2], ARGV[i])
+          else
+            lost[#lost + 1] = ARGV[i]
+          end
+        end
+        return lost
+        """;
+
+    /// <summary>
+    /// KEYS: leases. ARGV: now ms, retry deadline ms, max count. Returns the jobs whose lease lapsed, pushing each one's
+    /// deadline to the retry deadline so that, if this instance dies before marking them, another one will.
+    /// </summary>
+    public const string TakeLapsedLeases = """
+        local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+        for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], 'XX', ARGV[2], id) end
+        return ids
         """;
 }

@@ -53,7 +53,7 @@ public static class TwoHosts
 {
     public const string JobType = "record";
 
-    public static async Task<IHost> StartAsync(IConnectionMultiplexer connection, string prefix, TimeProvider time, RunLog log, string name, bool runsJobs = true, int maxConcurrentJobs = 20, Action<ICancellableJobsBuilder>? jobs = null, Action<CancellableJobsOptions>? options = null)
+    public static async Task<IHost> StartAsync(IConnectionMultiplexer connection, string prefix, TimeProvider time, RunLog log, string name, bool runsJobs = true, int maxConcurrentJobs = 20, Action<ICancellableJobsBuilder>? jobs = null, Action<CancellableJobsOptions>? options = null, Action<Cancellable.Jobs.Redis.Storage.RedisJobStoreOptions>? redisOptions = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
@@ -67,7 +67,11 @@ public static class TwoHosts
                 o.RunnerPollInterval = TimeSpan.FromSeconds(1);
                 options?.Invoke(o);
             })
-            .UseRedis(connection, o => o.KeyPrefix = prefix);
+            .UseRedis(connection, o =>
+            {
+                o.KeyPrefix = prefix;
+                redisOptions?.Invoke(o);
+            });
         if (runsJobs)
         {
             registration.AddJob<RecordingJob, BlockInput>(JobType);
