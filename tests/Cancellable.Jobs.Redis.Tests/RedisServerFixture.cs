@@ -30,11 +30,17 @@ public sealed class RedisServerFixture : IAsyncLifetime
     }
 
     /// <summary>Opens a new, separate connection, as another instance of the app would.</summary>
-    public Task<ConnectionMultiplexer> ConnectAsync() => ConnectionMultiplexer.ConnectAsync(ConnectionString + ",allowAdmin=true");
+    public Task<ConnectionMultiplexer> ConnectAsync() => ConnectionMultiplexer.ConnectAsync(ConnectionString + ",allowAdmin=true,asyncTimeout=2000,connectTimeout=2000");
 
     public async Task DisposeAsync()
     {
         Connection?.Dispose();
+        await StopServerAsync();
+    }
+
+    /// <summary>Kills the server, as an outage would; <see cref="StartServerAsync"/> brings it back, empty, on the same port.</summary>
+    public async Task StopServerAsync()
+    {
         if (_process is { HasExited: false })
         {
             _process.Kill(entireProcessTree: true);
@@ -42,12 +48,14 @@ public sealed class RedisServerFixture : IAsyncLifetime
         }
 
         _process?.Dispose();
+        _process = null;
     }
 
-    private async Task StartServerAsync()
+    public async Task StartServerAsync()
     {
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        if (Port == 0)
         {
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
             probe.Start();
             Port = ((IPEndPoint)probe.LocalEndpoint).Port;
         }
@@ -78,7 +86,8 @@ public sealed class RedisServerFixture : IAsyncLifetime
                 ready.TrySetResult();
             }
         };
-        _process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"redis-server exited: {output}"));
+        var process = _process;
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"redis-server exited: {output}"));
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
