@@ -20,32 +20,49 @@ internal sealed class RedisLeaseMonitor(
     /// <summary>The most lapsed leases one check handles.</summary>
     internal const int BatchSize = 100;
 
+    private PeriodicTimer? _timer;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Created here, not in ExecuteAsync (which may start later on another thread), so no tick is missed.
+        _timer = new PeriodicTimer(options.Value.LeaseCheckInterval, timeProvider);
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _timer?.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (store is not RedisJobStore redis)
+        if (store is not RedisJobStore redis || _timer is null)
         {
             return;
         }
 
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
+            while (await _timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                await Task.Delay(options.Value.LeaseCheckInterval, timeProvider, stoppingToken).ConfigureAwait(false);
-                await redis.RenewLeasesAsync().ConfigureAwait(false);
-                foreach (var job in await redis.MarkLapsedAsync(Stale, BatchSize).ConfigureAwait(false))
+                try
                 {
-                    Log.JobStale(logger, job.Id, job.Type, job.RunId);
+                    await redis.RenewLeasesAsync().ConfigureAwait(false);
+                    foreach (var job in await redis.MarkLapsedAsync(Stale, BatchSize).ConfigureAwait(false))
+                    {
+                        Log.JobStale(logger, job.Id, job.Type, job.RunId);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    Log.LeaseCheckFailed(logger, ex);
                 }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                Log.LeaseCheckFailed(logger, ex);
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping.
         }
     }
 
