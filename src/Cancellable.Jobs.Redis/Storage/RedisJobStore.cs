@@ -96,6 +96,13 @@ public sealed partial class RedisJobStore : Cancellable.Jobs.Storage.IJobStore, 
             throw new ArgumentException("A replacement must keep the job's id.", nameof(replacement));
         }
 
+        if (replacement.Status.IsTerminal() || (_held.TryGetValue(replacement.Id, out var held) && held != replacement.RunId))
+        {
+            // Stop renewing before the write: if it fails (Redis away), the lease lapses and the job is marked stale
+            // rather than staying Running with a lease nobody needs.
+            _held.TryRemove(replacement.Id, out _);
+        }
+
         var args = RedisJobCodec.WriteArguments(_prefix, replacement, Ttl(replacement));
         args.Add(current.Version);
         AddLeaseArguments(args, replacement);
@@ -103,11 +110,6 @@ public sealed partial class RedisJobStore : Cancellable.Jobs.Storage.IJobStore, 
         if (result.IsNull)
         {
             return null;
-        }
-
-        if (replacement.Status.IsTerminal() || (_held.TryGetValue(replacement.Id, out var held) && held != replacement.RunId))
-        {
-            _held.TryRemove(replacement.Id, out _);
         }
 
         var stored = (RedisResult[])result!;

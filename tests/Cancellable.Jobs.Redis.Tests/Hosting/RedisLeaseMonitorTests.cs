@@ -75,6 +75,25 @@ public sealed class RedisLeaseMonitorTests(RedisServerFixture redis) : IDisposab
         Assert.Equal(0, await redis.Connection.GetDatabase().SortedSetLengthAsync(_prefix + "leases"));
     }
 
+    [Fact]
+    public async Task RenewLeases_FinalWriteOfTheRunFailed_StopsRenewingSoTheLeaseLapses()
+    {
+        var owner = new RedisJobStore(redis.Connection, Options(), _time);
+        await owner.CreateAsync(Storage.RedisJobStoreTests.NewJob("a"), 10, _timeout.Token);
+        var running = (await owner.ClaimNextAsync(["a"], j => j with { Status = JobStatus.Running, RunId = "run-1" }, _timeout.Token))!;
+        Assert.Equal([running.Id], owner.HeldJobIds);
+
+        // The run's end is written against a version that no longer holds, as after a lost write.
+        var refused = await owner.ReplaceAsync(running with { Version = 99 }, running with { Status = JobStatus.Completed, CompletedAt = _time.GetUtcNow() }, _timeout.Token);
+        _time.Advance(Lease);
+        await owner.RenewLeasesAsync();
+        var lapsed = await owner.MarkLapsedAsync(StaleOf, 10);
+
+        Assert.Null(refused);
+        Assert.Empty(owner.HeldJobIds);
+        Assert.Equal(running.Id, Assert.Single(lapsed).Id);
+    }
+
     private static JobSnapshot StaleOf(JobSnapshot job, DateTimeOffset now) =>
         job with { Status = JobStatus.Failed, CancelReason = JobCancelReason.Stale, CompletedAt = now, ExpiresAt = now.AddHours(1) };
 
