@@ -59,6 +59,13 @@ public sealed class CancellableJobsOptions
     public TimeSpan CancellationGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// Gets or sets how often the runner looks for pending jobs it was not told about and re-reads the records of the jobs
+    /// it runs, so that a lost change notification (possible when several processes share a store) delays a start or a
+    /// cancellation by at most this long. The default value is 5 seconds.
+    /// </summary>
+    public TimeSpan RunnerPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Gets or sets the timeout of each attempt for jobs started without one, or <see langword="null"/> for none.
     /// The default value is <see langword="null"/>.
     /// </summary>

@@ -25,6 +25,7 @@ internal sealed class CancellableJobsOptionsValidator : IValidateOptions<Cancell
         NotNegative(nameof(options.CancelledRetention), options.CancelledRetention);
         Positive(nameof(options.ProgressFlushInterval), options.ProgressFlushInterval);
         Positive(nameof(options.CancellationGracePeriod), options.CancellationGracePeriod);
+        Positive(nameof(options.RunnerPollInterval), options.RunnerPollInterval);
         if (options.DefaultTimeout is { } timeout)
         {
             Positive(nameof(options.DefaultTimeout), timeout);

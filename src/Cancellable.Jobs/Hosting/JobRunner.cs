@@ -29,6 +29,8 @@ internal sealed class JobRunner : BackgroundService
     private readonly TimerCallback _timeout;
     private readonly TimerCallback _overdue;
     private IDisposable? _subscription;
+    private ITimer? _pollTimer;
+    private int _polling;
 
     public JobRunner(JobManager manager, IServiceScopeFactory scopeFactory, TimeProvider timeProvider, JobsTelemetry telemetry, ILogger<JobRunner> logger)
     {
@@ -51,12 +53,14 @@ internal sealed class JobRunner : BackgroundService
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         _subscription = _manager.Store.Subscribe(OnChange);
+        _pollTimer = _timeProvider.CreateTimer(static s => _ = ((JobRunner)s!).PollAsync(), this, _options.RunnerPollInterval, _options.RunnerPollInterval);
         return base.StartAsync(cancellationToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         // Stop claiming first, so no job starts after the shutdown cancellation went out.
+        _pollTimer?.Dispose();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         var running = _runs.Values.ToArray();
         foreach (var (run, _) in running)
@@ -80,6 +84,7 @@ internal sealed class JobRunner : BackgroundService
 
     public override void Dispose()
     {
+        _pollTimer?.Dispose();
         _subscription?.Dispose();
         _slots.Dispose();
         base.Dispose();
@@ -255,6 +260,53 @@ internal sealed class JobRunner : BackgroundService
         {
             // Fire the token off the store's thread: the job's token callbacks are the job's code.
             ThreadPool.UnsafeQueueUserWorkItem(static s => s.Runner.Cancel(s.Run, s.Reason), (Runner: this, entry.Run, Reason: job.CancelReason ?? JobCancelReason.Requested), preferLocal: false);
+        }
+    }
+
+    /// <summary>
+    /// Makes up for lost notifications: wakes the claim loop, and re-reads each running job's record to fire the token of
+    /// a job whose cancellation was recorded (its status is durable) but never announced to this process, or whose record
+    /// no longer belongs to this run.
+    /// </summary>
+    internal async Task PollAsync()
+    {
+        if (Interlocked.Exchange(ref _polling, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            _wake.Writer.TryWrite(true);
+            foreach (var (run, _) in _runs.Values)
+            {
+                if (run.LocalReason is not null)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var current = await _manager.Store.GetAsync(run.Job.Id).ConfigureAwait(false);
+                    if (current is null || current.RunId != run.RunId || current.Status.IsTerminal())
+                    {
+                        // Another party ended or took over this run (its lease lapsed): stop our copy; its writes are refused.
+                        Cancel(run, JobCancelReason.Stale);
+                    }
+                    else if (current.Status == JobStatus.Cancelling)
+                    {
+                        Cancel(run, current.CancelReason ?? JobCancelReason.Requested);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    Log.PollFailed(_logger, ex, run.Job.Id);
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _polling, 0);
         }
     }
 

@@ -54,4 +54,7 @@ internal static partial class Log
 
     [LoggerMessage(16, LogLevel.Error, "The end of job {JobId} could not be written to the store.")]
     public static partial void EndFailed(ILogger logger, Exception exception, string jobId);
+
+    [LoggerMessage(17, LogLevel.Warning, "The job runner could not re-read job {JobId} from the store; it will try again at the next poll.")]
+    public static partial void PollFailed(ILogger logger, Exception exception, string jobId);
 }

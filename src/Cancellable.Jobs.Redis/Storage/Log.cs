@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace Cancellable.Jobs.Redis.Storage;
+
+/// <summary>
+/// The Redis store's log messages, with stable event ids (1000 and up, apart from the core's).
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Warning, "A change published on {Channel} could not be read and was skipped.")]
+    public static partial void ChangeUnreadable(ILogger logger, Exception exception, string channel);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Job {JobId} of type {JobType} was marked stale: the lease of run {RunId} lapsed.")]
+    public static partial void JobStale(ILogger logger, string jobId, string jobType, string? runId);
+
+    [LoggerMessage(1003, LogLevel.Error, "Renewing or checking job leases in Redis failed; it will be tried again.")]
+    public static partial void LeaseCheckFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,121 @@
+using Cancellable.Jobs.Redis.Storage;
+using Cancellable.Jobs.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Cancellable.Jobs.Redis.Tests.Hosting;
+
+/// <summary>
+/// Leases with a 3 s lease and a 1 s check on a fake clock. A host that stops renewing stands for a killed process.
+/// </summary>
+[Collection(RedisCollection.Name)]
+public sealed class RedisLeaseMonitorTests(RedisServerFixture redis) : IDisposable
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Check = TimeSpan.FromSeconds(1);
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private readonly FakeTimeProvider _time = new(T0);
+    private readonly string _prefix = RedisServerFixture.NewPrefix();
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
+
+    public void Dispose() => _timeout.Dispose();
+
+    [Fact]
+    public async Task LeaseCheck_RunnerStopsRenewing_JobFailsAsStaleAndTheRunnerStopsItsCopyWithoutOverwriting()
+    {
+        var log = new RunLog();
+        using var runnerConnection = await redis.ConnectAsync();
+        using var clientConnection = await redis.ConnectAsync();
+        using var runner = await StartHostAsync(runnerConnection, log, "runner", runsJobs: true);
+        using var client = await StartHostAsync(clientConnection, log, "client", runsJobs: false);
+        var job = await runner.Manager().StartAsync(TwoHosts.JobType, new BlockInput(true), cancellationToken: _timeout.Token);
+        await log.StartedOf(job.Id).Task.WaitAsync(_timeout.Token);
+        ((RedisJobStore)runner.Services.GetRequiredService<IJobStore>()).RenewalPaused = true;
+
+        _time.Advance(Lease + Check);
+        var stale = await WaitForStatusAsync(client, job.Id, JobStatus.Failed);
+
+        Assert.Equal(JobCancelReason.Stale, stale.CancelReason);
+        Assert.Equal("Cancellable.Jobs.Redis.LeaseLapsed", stale.Error!.Type);
+        Assert.True(stale.CompletedAt <= T0 + Lease + Check);
+
+        _time.Advance(Check); // the runner's next poll finds the record is no longer its run's
+        await log.CancelObservedOf(job.Id).Task.WaitAsync(_timeout.Token);
+        await runner.StopAsync(_timeout.Token); // the run ends and tries its final write
+
+        var final = await client.Manager().GetAsync(job.Id, _timeout.Token);
+        Assert.Equal(stale.Version, final!.Version);
+        Assert.Equal(JobStatus.Failed, final.Status);
+        Assert.Single(log.Runs[job.Id]);
+        await client.StopAsync(_timeout.Token);
+    }
+
+    [Fact]
+    public async Task MarkLapsed_LeaseRenewedInTime_LeavesTheJobRunningUntilRenewalStops()
+    {
+        using var other = await redis.ConnectAsync();
+        var owner = new RedisJobStore(redis.Connection, Options(), _time);
+        var checker = new RedisJobStore(other, Options(), _time);
+        var created = (await owner.CreateAsync(Storage.RedisJobStoreTests.NewJob("a"), 10, _timeout.Token))!;
+        var running = (await owner.ClaimNextAsync(["a"], j => j with { Status = JobStatus.Running, RunId = "run-1" }, _timeout.Token))!;
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await owner.RenewLeasesAsync(); // deadline now T0 + 5 s
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var early = await checker.MarkLapsedAsync(StaleOf, 10);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var due = await checker.MarkLapsedAsync(StaleOf, 10);
+        await owner.RenewLeasesAsync();
+
+        Assert.Empty(early);
+        Assert.Equal(created.Id, Assert.Single(due).Id);
+        Assert.Equal(JobStatus.Failed, (await checker.GetAsync(running.Id, _timeout.Token))!.Status);
+        Assert.Empty(owner.HeldJobIds);
+        Assert.Equal(0, await redis.Connection.GetDatabase().SortedSetLengthAsync(_prefix + "leases"));
+    }
+
+    [Fact]
+    public async Task RenewLeases_FinalWriteOfTheRunFailed_StopsRenewingSoTheLeaseLapses()
+    {
+        var owner = new RedisJobStore(redis.Connection, Options(), _time);
+        await owner.CreateAsync(Storage.RedisJobStoreTests.NewJob("a"), 10, _timeout.Token);
+        var running = (await owner.ClaimNextAsync(["a"], j => j with { Status = JobStatus.Running, RunId = "run-1" }, _timeout.Token))!;
+        Assert.Equal([running.Id], owner.HeldJobIds);
+
+        // The run's end is written against a version that no longer holds, as after a lost write.
+        var refused = await owner.ReplaceAsync(running with { Version = 99 }, running with { Status = JobStatus.Completed, CompletedAt = _time.GetUtcNow() }, _timeout.Token);
+        _time.Advance(Lease);
+        await owner.RenewLeasesAsync();
+        var lapsed = await owner.MarkLapsedAsync(StaleOf, 10);
+
+        Assert.Null(refused);
+        Assert.Empty(owner.HeldJobIds);
+        Assert.Equal(running.Id, Assert.Single(lapsed).Id);
+    }
+
+    private static JobSnapshot StaleOf(JobSnapshot job, DateTimeOffset now) =>
+        job with { Status = JobStatus.Failed, CancelReason = JobCancelReason.Stale, CompletedAt = now, ExpiresAt = now.AddHours(1) };
+
+    private RedisJobStoreOptions Options() => new() { KeyPrefix = _prefix, LeaseTime = Lease, LeaseCheckInterval = Check };
+
+    private Task<IHost> StartHostAsync(StackExchange.Redis.IConnectionMultiplexer connection, RunLog log, string name, bool runsJobs) =>
+        TwoHosts.StartAsync(connection, _prefix, _time, log, name, runsJobs, redisOptions: o =>
+        {
+            o.LeaseTime = Lease;
+            o.LeaseCheckInterval = Check;
+        });
+
+    private async Task<JobSnapshot> WaitForStatusAsync(IHost host, string jobId, JobStatus status)
+    {
+        await foreach (var change in host.Manager().WatchAsync(jobId, _timeout.Token))
+        {
+            if (change.Job.Status == status)
+            {
+                return change.Job;
+            }
+        }
+
+        throw new InvalidOperationException($"Job {jobId} was removed before it became {status}.");
+    }
+}

@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
+
+namespace Cancellable.Jobs.Redis.Tests.Hosting;
+
+/// <summary>What every run did, across all hosts of a test.</summary>
+public sealed class RunLog
+{
+    public ConcurrentDictionary<string, ConcurrentQueue<string>> Runs { get; } = new();
+
+    public ConcurrentDictionary<string, TaskCompletionSource<string>> Started { get; } = new();
+
+    public ConcurrentDictionary<string, TaskCompletionSource> CancelObserved { get; } = new();
+
+    public TaskCompletionSource CancelObservedOf(string jobId) =>
+        CancelObserved.GetOrAdd(jobId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    /// <summary>When each job's token fired, as a <see cref="Stopwatch"/> timestamp.</summary>
+    public ConcurrentDictionary<string, long> CancelObservedAt { get; } = new();
+
+    public TaskCompletionSource<string> StartedOf(string jobId) =>
+        Started.GetOrAdd(jobId, _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
+}
+
+public sealed record HostName(string Value);
+
+public sealed record BlockInput(bool Block);
+
+/// <summary>Records its run; blocks until cancelled when asked to, otherwise returns at once.</summary>
+public sealed class RecordingJob(RunLog log, HostName host) : IJob<BlockInput>
+{
+    public async Task ExecuteAsync(BlockInput input, JobContext context, CancellationToken cancellationToken)
+    {
+        log.Runs.GetOrAdd(context.JobId, _ => new ConcurrentQueue<string>()).Enqueue(host.Value);
+        using var registration = cancellationToken.Register(() =>
+        {
+            log.CancelObservedAt.TryAdd(context.JobId, Stopwatch.GetTimestamp());
+            log.CancelObservedOf(context.JobId).TrySetResult();
+        });
+        log.StartedOf(context.JobId).TrySetResult(host.Value);
+        if (input.Block)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+    }
+}
+
+/// <summary>Builds hosts that share one Redis prefix, each with its own connection, as separate app instances would.</summary>
+public static class TwoHosts
+{
+    public const string JobType = "record";
+
+    public static async Task<IHost> StartAsync(IConnectionMultiplexer connection, string prefix, TimeProvider time, RunLog log, string name, bool runsJobs = true, int maxConcurrentJobs = 20, Action<ICancellableJobsBuilder>? jobs = null, Action<CancellableJobsOptions>? options = null, Action<Cancellable.Jobs.Redis.Storage.RedisJobStoreOptions>? redisOptions = null)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(log);
+        builder.Services.AddSingleton(new HostName(name));
+        var registration = builder.Services
+            .AddCancellableJobs(o =>
+            {
+                o.MaxConcurrentJobs = maxConcurrentJobs;
+                o.RunnerPollInterval = TimeSpan.FromSeconds(1);
+                options?.Invoke(o);
+            })
+            .UseRedis(connection, o =>
+            {
+                o.KeyPrefix = prefix;
+                redisOptions?.Invoke(o);
+            });
+        if (runsJobs)
+        {
+            registration.AddJob<RecordingJob, BlockInput>(JobType);
+        }
+        else
+        {
+            registration.AddJob<OtherJob, BlockInput>("other");
+        }
+
+        jobs?.Invoke(registration);
+
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    public static IJobManager Manager(this IHost host) => host.Services.GetRequiredService<IJobManager>();
+
+    /// <summary>A type the "client-only" host registers so that it runs none of the test's jobs.</summary>
+    public sealed class OtherJob : IJob<BlockInput>
+    {
+        public Task ExecuteAsync(BlockInput input, JobContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,171 @@
+using Cancellable.Jobs.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Cancellable.Jobs.Tests.Hosting;
+
+/// <summary>
+/// The runner's poll: what it does when the store's change notifications do not reach it, as happens when another
+/// process writes to a shared store and the notification is lost.
+/// </summary>
+public sealed class JobRunnerPollTests
+{
+    public sealed record Input(int N);
+
+    public sealed class BlockingJob(Probe probe) : IJob<Input>
+    {
+        public async Task ExecuteAsync(Input input, JobContext context, CancellationToken cancellationToken)
+        {
+            probe.Token = cancellationToken;
+            using var registration = cancellationToken.Register(() => probe.Cancelled.TrySetResult());
+            probe.Started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+    }
+
+    public sealed class Probe
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public CancellationToken Token { get; set; }
+    }
+
+    [Fact]
+    public async Task Poll_CreatedNotificationLost_ClaimsTheJobAtTheNextPoll()
+    {
+        var (host, time, store, probe) = await StartHostAsync();
+        using var _ = host;
+        var manager = host.Services.GetRequiredService<IJobManager>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var job = await manager.StartAsync("block", new Input(1), cancellationToken: timeout.Token);
+        Assert.Equal(1, store.Dropped);
+        Assert.Equal(JobStatus.Pending, (await manager.GetAsync(job.Id, timeout.Token))!.Status);
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        await probe.Started.Task.WaitAsync(timeout.Token);
+
+        Assert.Equal(JobStatus.Running, (await manager.GetAsync(job.Id, timeout.Token))!.Status);
+        await host.StopAsync(timeout.Token);
+    }
+
+    [Fact]
+    public async Task Poll_CancelNotificationLost_CancelsTheRunningJobAtTheNextPoll()
+    {
+        var (host, time, store, probe) = await StartHostAsync(createFirst: true);
+        using var _ = host;
+        var manager = host.Services.GetRequiredService<IJobManager>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await probe.Started.Task.WaitAsync(timeout.Token);
+        var job = (await manager.ListAsync(new JobQuery(), timeout.Token)).Items.Single();
+
+        var cancel = await manager.CancelAsync(job.Id, "elsewhere", timeout.Token);
+        Assert.Equal(JobCommandOutcome.Accepted, cancel.Outcome);
+        Assert.False(probe.Token.IsCancellationRequested);
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        var done = await manager.WaitForCompletionAsync(job.Id, timeout.Token);
+
+        Assert.True(probe.Token.IsCancellationRequested);
+        Assert.Equal(JobStatus.Cancelled, done!.Status);
+        Assert.Equal("elsewhere", done.CancelRequestedBy);
+        Assert.True(store.Dropped > 0);
+    }
+
+    [Fact]
+    public async Task Poll_RecordTakenOverByAnotherRun_CancelsItsOwnCopyAsStaleAndItsEndIsRefused()
+    {
+        var (host, time, store, probe) = await StartHostAsync(createFirst: true);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await probe.Started.Task.WaitAsync(timeout.Token);
+        var manager = host.Services.GetRequiredService<IJobManager>();
+        var running = (await manager.ListAsync(new JobQuery(), timeout.Token)).Items.Single();
+        var failed = (await store.ReplaceAsync(running, running with
+        {
+            Status = JobStatus.Failed,
+            CancelReason = JobCancelReason.Stale,
+            CompletedAt = time.GetUtcNow(),
+            RunId = "someone-else",
+        }, timeout.Token))!;
+        Assert.False(probe.Token.IsCancellationRequested);
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        await probe.Cancelled.Task.WaitAsync(timeout.Token);
+        await host.StopAsync(timeout.Token); // waits for the run to end and try its final write
+
+        var after = await manager.GetAsync(running.Id, timeout.Token);
+        Assert.Equal(failed.Version, after!.Version);
+        Assert.Equal(JobStatus.Failed, after.Status);
+        host.Dispose();
+    }
+
+    private static async Task<(IHost Host, FakeTimeProvider Time, LossyStore Store, Probe Probe)> StartHostAsync(bool createFirst = false)
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var store = new LossyStore(new InMemoryJobStore()) { LoseNotifications = true };
+        var probe = new Probe();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddSingleton<IJobStore>(store);
+        builder.Services.AddSingleton(probe);
+        builder.Services.AddCancellableJobs(o => o.RunnerPollInterval = TimeSpan.FromSeconds(2)).AddJob<BlockingJob>("block");
+        var host = builder.Build();
+        if (createFirst)
+        {
+            await host.Services.GetRequiredService<IJobManager>().StartAsync("block", new Input(1));
+        }
+
+        await host.StartAsync();
+        store.LoseNotifications = false; // only the runner's subscription, made at start, loses its notifications
+        return (host, time, store, probe);
+    }
+
+    /// <summary>A store whose subscriptions made while <see cref="LoseNotifications"/> is set never hear of a change.</summary>
+    private sealed class LossyStore(IJobStore inner) : IJobStore
+    {
+        private int _dropped;
+
+        public bool LoseNotifications { get; set; }
+
+        public int Dropped => Volatile.Read(ref _dropped);
+
+        public IDisposable Subscribe(Action<JobChange> onChange)
+        {
+            var lossy = LoseNotifications;
+            return inner.Subscribe(change =>
+            {
+                if (lossy)
+                {
+                    Interlocked.Increment(ref _dropped);
+                }
+                else
+                {
+                    onChange(change);
+                }
+            });
+        }
+
+        public ValueTask<JobSnapshot?> CreateAsync(JobSnapshot job, int maxPendingJobs, CancellationToken cancellationToken = default) => inner.CreateAsync(job, maxPendingJobs, cancellationToken);
+
+        public ValueTask<JobSnapshot?> GetAsync(string jobId, CancellationToken cancellationToken = default) => inner.GetAsync(jobId, cancellationToken);
+
+        public ValueTask<JobSnapshot?> ReplaceAsync(JobSnapshot current, JobSnapshot replacement, CancellationToken cancellationToken = default) => inner.ReplaceAsync(current, replacement, cancellationToken);
+
+        public ValueTask<bool> RemoveAsync(JobSnapshot current, CancellationToken cancellationToken = default) => inner.RemoveAsync(current, cancellationToken);
+
+        public ValueTask<JobSnapshot?> ClaimNextAsync(IReadOnlyCollection<string> jobTypes, Func<JobSnapshot, JobSnapshot> start, CancellationToken cancellationToken = default) => inner.ClaimNextAsync(jobTypes, start, cancellationToken);
+
+        public ValueTask<JobPage> QueryAsync(JobQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
+
+        public ValueTask<JobStatistics> GetStatisticsAsync(JobGrouping groupBy, string? keyPrefix, CancellationToken cancellationToken = default) => inner.GetStatisticsAsync(groupBy, keyPrefix, cancellationToken);
+
+        public ValueTask<IReadOnlyList<JobSnapshot>> RemoveExpiredAsync(DateTimeOffset now, int maxCount, CancellationToken cancellationToken = default) => inner.RemoveExpiredAsync(now, maxCount, cancellationToken);
+
+        public ValueTask<IReadOnlyList<JobSnapshot>> TrimFinishedAsync(int keep, CancellationToken cancellationToken = default) => inner.TrimFinishedAsync(keep, cancellationToken);
+
+        public ValueTask<DateTimeOffset?> GetNextExpiryAsync(CancellationToken cancellationToken = default) => inner.GetNextExpiryAsync(cancellationToken);
+    }
+}
