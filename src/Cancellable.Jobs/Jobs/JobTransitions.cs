@@ -96,5 +96,5 @@ internal static class JobTransitions
         job.RunId == runId && job.Status is JobStatus.Running or JobStatus.Cancelling ? context.ApplyTo(job) : null;
 
     private static JobSnapshot Finish(JobSnapshot job, JobStatus outcome, DateTimeOffset now, Func<JobStatus, TimeSpan> retention) =>
-        job with { Status = outcome, CompletedAt = now, ExpiresAt = now + retention(outcome) };
+        job with { Status = outcome, CompletedAt = now, ExpiresAt = now + retention(outcome), RunId = null }; // a finished job has no run to fence, and keeps no token in memory
 }

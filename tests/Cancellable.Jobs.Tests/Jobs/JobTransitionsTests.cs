@@ -82,6 +82,19 @@ public sealed class JobTransitionsTests
         Assert.Equal(JobCancelReason.Timeout, ended.CancelReason);
     }
 
+    [Fact]
+    public void End_AnyOutcome_DropsTheRunIdSoFinishedJobsRetainNoFencingToken()
+    {
+        var running = JobTransitions.Start(new JobSnapshot { Id = "j", Type = "t", Status = JobStatus.Pending, CreatedAt = T0 }, T0, "run-1")!;
+
+        foreach (var outcome in new[] { JobStatus.Completed, JobStatus.Failed, JobStatus.Cancelled })
+        {
+            var ended = JobTransitions.End(running, "run-1", outcome, T0, Retention, null)!;
+            Assert.Equal(outcome, ended.Status);
+            Assert.Null(ended.RunId);
+        }
+    }
+
     private static TimeSpan Retention(JobStatus status) => TimeSpan.FromMinutes((int)status);
 
     private static void AssertInvariants(JobSnapshot job)
