@@ -53,7 +53,8 @@ public sealed class JobEventEndpointsTests
     public async Task JobEvents_Idle_SendsHeartbeatEveryInterval()
     {
         await using var app = await TestApp.StartAsync(o => o.HeartbeatInterval = TimeSpan.FromSeconds(5));
-        var id = await JobEndpointsTests.StartAsync(app, """{"type":"wait"}""");
+        // A job that reports nothing: moving the clock then fires the heartbeat and no progress write.
+        var id = await JobEndpointsTests.StartAsync(app, """{"type":"idle"}""");
         await app.WaitForStatusAsync(id, JobStatus.Running);
         await using var stream = await SseStream.OpenAsync(app.Client, $"/admin/jobs/{id}/events");
         await stream.NextMatchingAsync(_ => true);

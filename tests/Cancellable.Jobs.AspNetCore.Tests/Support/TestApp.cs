@@ -57,6 +57,7 @@ public sealed class TestApp : IAsyncDisposable
         builder.Services.AddCancellableJobs(configureJobs ?? (_ => { }))
             .AddJob<CountJob, CountInput, int>("count")
             .AddJob<WaitJob, WaitInput>("wait")
+            .AddJob<IdleJob, WaitInput>("idle")
             .AddJob<FailJob, WaitInput>("fail")
             .AddJob<RemovalJob, RemovalInput, int>("removal_workflow")
             .AddJob<PipelineJob, WaitInput>("pipeline");

@@ -30,6 +30,13 @@ public sealed class WaitJob : IJob<WaitInput>
     }
 }
 
+/// <summary>Waits for its token and reports nothing, so the store never changes while it runs.</summary>
+public sealed class IdleJob : IJob<WaitInput>
+{
+    public Task ExecuteAsync(WaitInput input, JobContext context, CancellationToken cancellationToken) =>
+        Task.Delay(Timeout.Infinite, cancellationToken);
+}
+
 /// <summary>Throws at once.</summary>
 public sealed class FailJob : IJob<WaitInput>
 {
