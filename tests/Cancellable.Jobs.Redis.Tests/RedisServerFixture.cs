@@ -29,6 +29,19 @@ public sealed class RedisServerFixture : IAsyncLifetime
         Connection = await ConnectAsync();
     }
 
+    /// <summary>
+    /// Replaces the shared <see cref="Connection"/>. A test that killed the server's connections or restarted it calls this
+    /// when it ends, so the tests after it never subscribe through a connection that is still reconnecting (pub/sub
+    /// messages sent meanwhile would be lost and those tests would wait for them in vain).
+    /// </summary>
+    /// <returns>A task that completes when the new connection is open.</returns>
+    public async Task ReconnectAsync()
+    {
+        var old = Connection;
+        Connection = await ConnectAsync();
+        old?.Dispose();
+    }
+
     /// <summary>Opens a new, separate connection, as another instance of the app would.</summary>
     public Task<ConnectionMultiplexer> ConnectAsync() => ConnectionMultiplexer.ConnectAsync(ConnectionString + ",allowAdmin=true,asyncTimeout=2000,connectTimeout=2000");
 

@@ -35,6 +35,7 @@ public sealed class RedisOutageTests(RedisServerFixture redis)
         finally
         {
             await redis.StartServerAsync();
+            await redis.ReconnectAsync(); // the shared connection lost its subscriptions with the server
         }
 
         await Task.WhenAll(restored).WaitAsync(timeout.Token);

@@ -134,12 +134,21 @@ public sealed class RedisScaleOutTests(RedisServerFixture redis, ITestOutputHelp
         await Task.WhenAll(ids.Select(id => _log.StartedOf(id).Task.WaitAsync(_timeout.Token)));
 
         using var admin = await redis.ConnectAsync();
-        var killed = (long)await admin.GetDatabase().ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
-        var count = await client.Manager().CancelAllAsync(cancellationToken: _timeout.Token);
-        var beforePoll = ids.Count(id => _log.CancelObserved.TryGetValue(id, out var seen) && seen.Task.IsCompleted);
+        long killed;
+        int count, beforePoll;
+        try
+        {
+            killed = (long)await admin.GetDatabase().ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
+            count = await client.Manager().CancelAllAsync(cancellationToken: _timeout.Token);
+            beforePoll = ids.Count(id => _log.CancelObserved.TryGetValue(id, out var seen) && seen.Task.IsCompleted);
 
-        _time.Advance(TimeSpan.FromSeconds(1));
-        await Task.WhenAll(ids.Select(id => _log.CancelObservedOf(id).Task.WaitAsync(_timeout.Token)));
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAll(ids.Select(id => _log.CancelObservedOf(id).Task.WaitAsync(_timeout.Token)));
+        }
+        finally
+        {
+            await redis.ReconnectAsync(); // the kill hit the shared connection's subscriptions too
+        }
 
         output.WriteLine($"killed {killed} pub/sub connections; {beforePoll} of {ids.Count} cancels were observed before the poll");
         Assert.True(killed >= 2, $"expected the subscriptions of both hosts to be killed, killed {killed}");
