@@ -16,9 +16,9 @@ public sealed record CondensationInput : IValidatableObject
     [Range(1, 1_000, ErrorMessage = "The rounds must be between 1 and 1000.")]
     public int Rounds { get; init; } = 5;
 
-    /// <summary>Gets the simulated pause after each round of a condensation, in milliseconds. The default value is 200.</summary>
+    /// <summary>Gets the simulated pause after each round of a condensation, in milliseconds. The default value is 500.</summary>
     [Range(0, 60_000, ErrorMessage = "The delay must be between 0 and 60000 ms.")]
-    public int RoundDelayMs { get; init; } = 200;
+    public int RoundDelayMs { get; init; } = 500;
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -14,9 +14,9 @@ public sealed record DocumentInput
     [Range(1, 10_000, ErrorMessage = "The chunk count must be between 1 and 10000.")]
     public int Chunks { get; init; } = 12;
 
-    /// <summary>Gets the simulated pause after each chunk, in milliseconds. The default value is 500.</summary>
+    /// <summary>Gets the simulated pause after each chunk, in milliseconds. The default value is 1000.</summary>
     [Range(0, 60_000, ErrorMessage = "The delay must be between 0 and 60000 ms.")]
-    public int ChunkDelayMs { get; init; } = 500;
+    public int ChunkDelayMs { get; init; } = 1000;
 
     /// <summary>
     /// Gets the number (from 1) of a chunk whose processing fails on the first attempt only, like a model call that

@@ -17,9 +17,9 @@ public sealed record ProjectJobInput
     [Range(1, 10_000, ErrorMessage = "The record count must be between 1 and 10000.")]
     public int Records { get; init; } = 20;
 
-    /// <summary>Gets the simulated pause after each record, in milliseconds. The default value is 250.</summary>
+    /// <summary>Gets the simulated pause after each record, in milliseconds. The default value is 500.</summary>
     [Range(0, 60_000, ErrorMessage = "The delay must be between 0 and 60000 ms.")]
-    public int DelayMs { get; init; } = 250;
+    public int DelayMs { get; init; } = 500;
 
     /// <summary>
     /// Gets the number (from 1) of a record that is broken: <c>import</c> and <c>validation</c> fail on it,
