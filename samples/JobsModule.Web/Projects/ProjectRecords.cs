@@ -8,6 +8,9 @@ namespace JobsModule.Web.Projects;
 /// </summary>
 internal static class ProjectRecords
 {
+    /// <summary>Gets the tag that makes a job belong to a project: <c>project:{projectId}</c>.</summary>
+    public static string ProjectTag(string projectId) => $"project:{projectId}";
+
     /// <summary>Works through the records; <paramref name="handle"/> returns whether the record passed.</summary>
     public static async Task<ProjectJobResult> RunAsync(
         ProjectJobInput input,
@@ -16,6 +19,12 @@ internal static class ProjectRecords
         Func<int, bool> handle,
         CancellationToken cancellationToken)
     {
+        var tag = ProjectTag(input.ProjectId);
+        if (!context.Tags.Contains(tag, StringComparer.Ordinal))
+        {
+            context.Warning($"This job is not tagged {tag}: the project's job list and statistics will not count it.");
+        }
+
         var result = new ProjectJobResult(input.ProjectId, 0, input.Records);
         context.ReportProgress(0, input.Records, $"record 1 of {input.Records}");
         for (var n = 1; n <= input.Records; n++)

@@ -168,6 +168,9 @@ public sealed class ProjectJobsTests : IAsyncLifetime
         Assert.Equal(1, groups["project:beta"].GetProperty("completed").GetInt32());
         Assert.Equal(0, groups["project:beta"].GetProperty("failed").GetInt32());
 
+        Assert.Contains((await _factory.Manager.GetAsync(untagged))!.Messages, m => m.Level == JobMessageLevel.Warning && m.Text.Contains("not tagged project:gamma", StringComparison.Ordinal));
+        Assert.DoesNotContain((await _factory.Manager.GetAsync(alphaDone))!.Messages, m => m.Level == JobMessageLevel.Warning);
+
         var alphaJobs = await (await _client.GetAsync("/admin/jobs?tag=project:alpha")).JsonAsync();
         Assert.Equal(new[] { alphaDone, alphaFailed }.Order(StringComparer.Ordinal), alphaJobs.Ids().Order(StringComparer.Ordinal));
     }
