@@ -1,0 +1,3 @@
+using JobsModule.Web;
+
+JobsModuleWebApp.Build(args).Run();

@@ -1,0 +1,3 @@
+using RemovalWorkflow.Web;
+
+RemovalWorkflowWebApp.Build(args).Run();
