@@ -11,6 +11,16 @@ public sealed class TrivialJob : IJob<int>
     public Task ExecuteAsync(int input, JobContext context, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
+/// <summary>A job that tells <see cref="Signals"/> it started, and returns.</summary>
+public sealed class StartSignalJob(Signals signals) : IJob<int>
+{
+    public Task ExecuteAsync(int input, JobContext context, CancellationToken cancellationToken)
+    {
+        signals.Started?.TrySetResult();
+        return Task.CompletedTask;
+    }
+}
+
 /// <summary>A job that tells <see cref="Signals"/> it started, then waits for its token and tells that it saw it.</summary>
 public sealed class SignalJob(Signals signals) : IJob<int>
 {
@@ -68,7 +78,8 @@ public sealed class LibraryHost : IAsyncDisposable
             configure?.Invoke(o);
         })
         .AddJob<TrivialJob, int>("trivial")
-        .AddJob<SignalJob, int>("signal");
+        .AddJob<SignalJob, int>("signal")
+        .AddJob<StartSignalJob, int>("start_signal");
         var host = builder.Build();
         host.StartAsync().GetAwaiter().GetResult();
         return new LibraryHost(host);

@@ -17,7 +17,6 @@ public static class RetainedJobs
     public static async Task<List<string>> FillAsync(InMemoryJobStore store, int count, DateTimeOffset expiresAt, int messages = 0)
     {
         var ids = new List<string>(count);
-        var messageList = Enumerable.Range(0, messages).Select(m => new JobMessage(JobMessageLevel.Info, $"message {m}", Epoch)).ToArray();
         for (var i = 0; i < count; i++)
         {
             var pending = new JobSnapshot { Id = Guid.NewGuid().ToString("N"), Type = "trivial", Status = JobStatus.Pending, Owner = Owner(i), CreatedAt = Epoch };
@@ -31,7 +30,7 @@ public static class RetainedJobs
                 ExpiresAt = expiresAt.AddMilliseconds(i),
                 RunId = null,
                 Progress = outcome == JobStatus.Completed ? Completed : JobProgress.None,
-                Messages = messageList,
+                Messages = messages == 0 ? [] : [.. Enumerable.Range(0, messages).Select(m => new JobMessage(JobMessageLevel.Info, $"processed batch {m} of job {i}", Epoch))],
             };
             await store.ReplaceAsync(running, finished);
             ids.Add(created.Id);
