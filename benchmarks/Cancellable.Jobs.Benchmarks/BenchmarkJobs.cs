@@ -66,20 +66,25 @@ public sealed class LibraryHost : IAsyncDisposable
 
     public Signals Signals { get; }
 
-    public static LibraryHost Start(Action<CancellableJobsOptions>? configure = null)
+    public static LibraryHost Start(Action<CancellableJobsOptions>? configure = null, Action<ICancellableJobsBuilder>? store = null, bool runsJobs = true)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<Signals>();
-        builder.Services.AddCancellableJobs(o =>
+        var jobs = builder.Services.AddCancellableJobs(o =>
         {
             o.MaxPendingJobs = 10_000_000;
             o.MaxRetainedJobs = 10_000_000;
             configure?.Invoke(o);
-        })
-        .AddJob<TrivialJob, int>("trivial")
-        .AddJob<SignalJob, int>("signal")
-        .AddJob<StartSignalJob, int>("start_signal");
+        });
+        if (runsJobs)
+        {
+            jobs.AddJob<TrivialJob, int>("trivial")
+                .AddJob<SignalJob, int>("signal")
+                .AddJob<StartSignalJob, int>("start_signal");
+        }
+
+        store?.Invoke(jobs);
         var host = builder.Build();
         host.StartAsync().GetAwaiter().GetResult();
         return new LibraryHost(host);
