@@ -21,10 +21,9 @@ public sealed partial class RedisJobStore
                 _feed.OnMessage(Deliver);
             }
 
-            _subscribers = [.. _subscribers, onChange];
         }
 
-        return new Subscription(this, onChange);
+        return _subscribers.Add(onChange);
     }
 
     private void Deliver(ChannelMessage message)
@@ -45,30 +44,6 @@ public sealed partial class RedisJobStore
             return;
         }
 
-        foreach (var subscriber in Volatile.Read(ref _subscribers))
-        {
-            subscriber(change);
-        }
-    }
-
-    private void Unsubscribe(Action<JobChange> onChange)
-    {
-        lock (_lock)
-        {
-            _subscribers = Array.FindAll(_subscribers, s => s != onChange);
-        }
-    }
-
-    private sealed class Subscription(RedisJobStore store, Action<JobChange> onChange) : IDisposable
-    {
-        private int _disposed;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                store.Unsubscribe(onChange);
-            }
-        }
+        _subscribers.Publish(change);
     }
 }

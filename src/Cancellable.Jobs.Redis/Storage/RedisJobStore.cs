@@ -31,7 +31,7 @@ public sealed partial class RedisJobStore : Cancellable.Jobs.Storage.IJobStore, 
     private readonly RedisKey _claims;
     private readonly object _lock = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _held = new(StringComparer.Ordinal);
-    private Action<JobChange>[] _subscribers = [];
+    private readonly Cancellable.Jobs.Storage.JobChangeSubscribers _subscribers = new();
     private ChannelMessageQueue? _feed;
 
     /// <summary>
@@ -225,8 +225,9 @@ public sealed partial class RedisJobStore : Cancellable.Jobs.Storage.IJobStore, 
         {
             feed = _feed;
             _feed = null;
-            _subscribers = [];
         }
+
+        _subscribers.Clear();
 
         feed?.Unsubscribe();
     }

@@ -21,7 +21,7 @@ public sealed partial class InMemoryJobStore : IJobStore
     private readonly Dictionary<string, JobGroup> _byTag = new(StringComparer.Ordinal);
     private readonly SortedSet<TimedKey> _byExpiry = new(TimedKey.Comparer);
     private readonly SortedSet<TimedKey> _byCompletion = new(TimedKey.Comparer);
-    private Action<JobChange>[] _subscribers = [];
+    private readonly JobChangeSubscribers _subscribers = new();
     private long _sequence;
 
     private const int StatusCount = (int)JobStatus.Cancelled + 1;
@@ -48,7 +48,7 @@ public sealed partial class InMemoryJobStore : IJobStore
             var stored = job with { Sequence = ++_sequence, Version = 1 };
             _jobs[stored.Id] = stored;
             SetIndexed(stored, indexed: true);
-            Publish(new JobChange(JobChangeKind.Created, stored));
+            _subscribers.Publish(new JobChange(JobChangeKind.Created, stored));
             return new(stored);
         }
     }
@@ -213,16 +213,7 @@ public sealed partial class InMemoryJobStore : IJobStore
     }
 
     /// <inheritdoc />
-    public IDisposable Subscribe(Action<JobChange> onChange)
-    {
-        ArgumentNullException.ThrowIfNull(onChange);
-        lock (_lock)
-        {
-            _subscribers = [.. _subscribers, onChange];
-        }
-
-        return new Subscription(this, onChange);
-    }
+    public IDisposable Subscribe(Action<JobChange> onChange) => _subscribers.Add(onChange);
 
     private static long ParseContinuationToken(string? token)
     {
@@ -254,7 +245,7 @@ public sealed partial class InMemoryJobStore : IJobStore
         }
 
         _jobs[updated.Id] = updated;
-        Publish(new JobChange(JobChangeKind.Updated, updated));
+        _subscribers.Publish(new JobChange(JobChangeKind.Updated, updated));
         return updated;
     }
 
@@ -275,35 +266,6 @@ public sealed partial class InMemoryJobStore : IJobStore
     {
         _jobs.TryRemove(job.Id, out _);
         SetIndexed(job, indexed: false);
-        Publish(new JobChange(JobChangeKind.Removed, job));
-    }
-
-    private void Publish(JobChange change)
-    {
-        foreach (var subscriber in _subscribers)
-        {
-            subscriber(change);
-        }
-    }
-
-    private void Unsubscribe(Action<JobChange> onChange)
-    {
-        lock (_lock)
-        {
-            _subscribers = Array.FindAll(_subscribers, s => s != onChange);
-        }
-    }
-
-    private sealed class Subscription(InMemoryJobStore store, Action<JobChange> onChange) : IDisposable
-    {
-        private int _disposed;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                store.Unsubscribe(onChange);
-            }
-        }
+        _subscribers.Publish(new JobChange(JobChangeKind.Removed, job));
     }
 }
