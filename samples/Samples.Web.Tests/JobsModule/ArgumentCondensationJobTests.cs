@@ -7,7 +7,7 @@ using Samples.Web.Tests.Support;
 namespace Samples.Web.Tests.JobsModule;
 
 /// <summary>Seed 004 over HTTP: the argument-condensation pipeline, its sub-operations, abort one and abort all.</summary>
-public sealed class ArgumentCondensationJobTests : IAsyncLifetime
+public sealed class ArgumentCondensationJobTests : SampleTests<JobsModuleWebApp>
 {
     private static readonly string[] SeedOperations =
     [
@@ -19,29 +19,14 @@ public sealed class ArgumentCondensationJobTests : IAsyncLifetime
         "question-q2-categorical-choice3-pros",
     ];
 
-    private readonly SampleFactory<JobsModuleWebApp> _factory = new();
-    private HttpClient _client = null!;
-
-    public Task InitializeAsync()
-    {
-        _client = _factory.CreateClient();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _factory.DisposeAsync();
-    }
-
     [Fact]
     public async Task Start_SeedPipeline_CompletesEverySubOperationWithMessages()
     {
-        var id = await _client.StartAsync("argument_condensation", """{"rounds":2,"roundDelayMs":0}""");
+        var id = await Client.StartAsync("argument_condensation", """{"rounds":2,"roundDelayMs":0}""");
 
-        await _factory.WaitForCompletionAsync(id);
+        await Factory.WaitForCompletionAsync(id);
 
-        var job = await _client.GetJobAsync(id);
+        var job = await Client.GetJobAsync(id);
         Assert.Equal("completed", job.Text("status"));
         var progress = job.GetProperty("progress");
         Assert.Equal(1.0, progress.GetProperty("fraction").GetDouble());
@@ -59,19 +44,19 @@ public sealed class ArgumentCondensationJobTests : IAsyncLifetime
     [Fact]
     public async Task Cancel_MidPipeline_ShowsEachStepsProgressAndKeepsThePartialResult()
     {
-        var id = await _client.StartAsync("argument_condensation", """{"rounds":2,"roundDelayMs":10000}""");
-        await _factory.WaitForAsync(id, j => j.Progress.Steps.Count == 6 && j.Progress.Steps[1].Fraction > 0);
+        var id = await Client.StartAsync("argument_condensation", """{"rounds":2,"roundDelayMs":10000}""");
+        await Factory.WaitForAsync(id, j => j.Progress.Steps.Count == 6 && j.Progress.Steps[1].Fraction > 0);
 
         // Seed 004's "abort": the running pipeline, mid-way through its first condensation.
-        var running = await _client.GetJobAsync(id);
+        var running = await Client.GetJobAsync(id);
         var steps = running.GetProperty("progress").GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("fraction").GetDouble()).ToList();
         Assert.Equal([1.0, 0.5, 0, 0, 0, 0], steps);
         Assert.Equal((1 + (2 * 0.5)) / 11, running.GetProperty("progress").GetProperty("fraction").GetDouble(), 6);
 
-        var abort = await _client.PostAsync($"/admin/jobs/{id}/cancel", content: null);
+        var abort = await Client.PostAsync($"/admin/jobs/{id}/cancel", content: null);
 
         Assert.Equal(HttpStatusCode.Accepted, abort.StatusCode);
-        var cancelled = await _factory.WaitForCompletionAsync(id);
+        var cancelled = await Factory.WaitForCompletionAsync(id);
         Assert.Equal(JobStatus.Cancelled, cancelled.Status);
         Assert.Equal(["data-loading"], cancelled.PartialResult!.Value.GetProperty("completedOperations").EnumerateArray().Select(o => o.GetString()));
     }
@@ -79,25 +64,25 @@ public sealed class ArgumentCondensationJobTests : IAsyncLifetime
     [Fact]
     public async Task CancelAll_TwoPipelines_AbortsBothAndLeavesOtherJobsRunning()
     {
-        var first = await _client.StartAsync("argument_condensation", """{"rounds":2,"roundDelayMs":10000}""");
-        var second = await _client.StartAsync("argument_condensation", """{"questions":[{"id":"q9","kind":"boolean"}],"rounds":2,"roundDelayMs":10000}""");
-        var document = await _client.StartAsync("document_processing", """{"documentId":"doc-9","chunks":3,"chunkDelayMs":10000}""");
+        var first = await Client.StartAsync("argument_condensation", """{"rounds":2,"roundDelayMs":10000}""");
+        var second = await Client.StartAsync("argument_condensation", """{"questions":[{"id":"q9","kind":"boolean"}],"rounds":2,"roundDelayMs":10000}""");
+        var document = await Client.StartAsync("document_processing", """{"documentId":"doc-9","chunks":3,"chunkDelayMs":10000}""");
         foreach (var id in new[] { first, second, document })
         {
-            await _factory.WaitForAsync(id, j => j.Status == JobStatus.Running);
+            await Factory.WaitForAsync(id, j => j.Status == JobStatus.Running);
         }
 
-        var response = await _client.PostJsonAsync("/admin/jobs/cancel-all", """{"type":"argument_condensation"}""");
+        var response = await Client.PostJsonAsync("/admin/jobs/cancel-all", """{"type":"argument_condensation"}""");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(2, (await response.JsonAsync()).GetProperty("count").GetInt32());
-        Assert.Equal(JobStatus.Cancelled, (await _factory.WaitForCompletionAsync(first)).Status);
-        Assert.Equal(JobStatus.Cancelled, (await _factory.WaitForCompletionAsync(second)).Status);
-        Assert.Equal("running", (await _client.GetJobAsync(document)).Text("status"));
+        Assert.Equal(JobStatus.Cancelled, (await Factory.WaitForCompletionAsync(first)).Status);
+        Assert.Equal(JobStatus.Cancelled, (await Factory.WaitForCompletionAsync(second)).Status);
+        Assert.Equal("running", (await Client.GetJobAsync(document)).Text("status"));
 
         // Active and past jobs, as seed 004's two lists.
-        var active = await (await _client.GetAsync("/admin/jobs?status=running")).JsonAsync();
-        var past = await (await _client.GetAsync("/admin/jobs?status=cancelled")).JsonAsync();
+        var active = await (await Client.GetAsync("/admin/jobs?status=running")).JsonAsync();
+        var past = await (await Client.GetAsync("/admin/jobs?status=cancelled")).JsonAsync();
         Assert.Equal([document], active.Ids());
         Assert.Equal(new[] { first, second }.Order(StringComparer.Ordinal), past.Ids().Order(StringComparer.Ordinal));
     }
@@ -105,7 +90,7 @@ public sealed class ArgumentCondensationJobTests : IAsyncLifetime
     [Fact]
     public async Task Start_CategoricalQuestionWithOneChoice_Returns400()
     {
-        var response = await _client.PostJsonAsync("/admin/jobs/start", """{"type":"argument_condensation","input":{"questions":[{"id":"q1","kind":"categorical","choices":1}]}}""");
+        var response = await Client.PostJsonAsync("/admin/jobs/start", """{"type":"argument_condensation","input":{"questions":[{"id":"q1","kind":"categorical","choices":1}]}}""");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("2 to 10 choices", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -123,13 +108,13 @@ public sealed class ArgumentCondensationJobTests : IAsyncLifetime
                 "argument_condensation" => """{"rounds":1,"roundDelayMs":0}""",
                 _ => """{"projectId":"alpha","records":1,"delayMs":0}""",
             };
-            await _factory.WaitForCompletionAsync(await _client.StartAsync(type, input));
+            await Factory.WaitForCompletionAsync(await Client.StartAsync(type, input));
         }
 
-        var all = await (await _client.GetAsync("/admin/jobs")).JsonAsync();
+        var all = await (await Client.GetAsync("/admin/jobs")).JsonAsync();
 
         Assert.Equal(types.Order(StringComparer.Ordinal), all.GetProperty("items").EnumerateArray().Select(j => j.Text("type")).Order(StringComparer.Ordinal));
-        var page = await _client.GetAsync("/admin/jobs/ui");
+        var page = await Client.GetAsync("/admin/jobs/ui");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
     }
