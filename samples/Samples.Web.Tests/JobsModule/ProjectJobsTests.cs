@@ -9,6 +9,7 @@ namespace Samples.Web.Tests.JobsModule;
 public sealed class ProjectJobsTests : SampleTests<JobsModuleWebApp>
 {
     private const string Long = "\"delayMs\":10000";
+
     [Theory]
     [InlineData("import")]
     [InlineData("export")]
