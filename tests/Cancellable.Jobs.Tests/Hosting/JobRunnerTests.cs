@@ -9,18 +9,7 @@ public sealed partial class JobRunnerTests
     public async Task ExecuteAsync_MaxConcurrentJobsBusy_FurtherJobsStayPendingUntilSlotFrees()
     {
         await using var host = await JobsHost.StartAsync(options => options.MaxConcurrentJobs = 2);
-        var entered = Enumerable.Range(0, 3).Select(_ => JobsHost.NewSignal()).ToArray();
-        var release = Enumerable.Range(0, 3).Select(_ => JobsHost.NewSignal()).ToArray();
-        var jobs = new List<JobSnapshot>();
-        for (var i = 0; i < 3; i++)
-        {
-            var n = i;
-            jobs.Add(await host.StartScriptAsync(async (_, _) =>
-            {
-                entered[n].SetResult();
-                await release[n].Task;
-            }));
-        }
+        var (jobs, entered, release) = await host.StartGatedAsync(3);
 
         await Task.WhenAll(entered[0].Task, entered[1].Task).WaitAsync(host.Timeout);
 

@@ -63,18 +63,7 @@ public sealed class JobSweeperTests
     public async Task ExecuteAsync_MoreFinishedThanMaxRetainedJobs_EvictsOldestFinishedFirst()
     {
         await using var host = await JobsHost.StartAsync(options => options.MaxRetainedJobs = 2);
-        var release = Enumerable.Range(0, 4).Select(_ => JobsHost.NewSignal()).ToArray();
-        var entered = Enumerable.Range(0, 4).Select(_ => JobsHost.NewSignal()).ToArray();
-        var jobs = new List<JobSnapshot>();
-        for (var i = 0; i < 4; i++)
-        {
-            var n = i;
-            jobs.Add(await host.StartScriptAsync(async (_, _) =>
-            {
-                entered[n].SetResult();
-                await release[n].Task;
-            }));
-        }
+        var (jobs, entered, release) = await host.StartGatedAsync(4);
 
         await Task.WhenAll(entered.Select(e => e.Task)).WaitAsync(host.Timeout);
         await using var watchB = await host.OpenWatchAsync(jobs[1].Id);

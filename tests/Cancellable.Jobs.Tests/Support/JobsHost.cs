@@ -79,6 +79,25 @@ public sealed class JobsHost : IAsyncDisposable
     public async Task<JobSnapshot> StartScriptAsync(Func<JobContext, CancellationToken, Task> script, JobStartOptions? options = null) =>
         await Manager.StartAsync(ScriptType, new ScriptInput(Scripts.Add(script)), options, Timeout);
 
+    /// <summary>Starts <paramref name="count"/> jobs; job i signals <c>Entered[i]</c> when it runs, then waits for <c>Release[i]</c>.</summary>
+    public async Task<GatedJobs> StartGatedAsync(int count)
+    {
+        var entered = Enumerable.Range(0, count).Select(_ => NewSignal()).ToArray();
+        var release = Enumerable.Range(0, count).Select(_ => NewSignal()).ToArray();
+        var jobs = new List<JobSnapshot>();
+        for (var i = 0; i < count; i++)
+        {
+            var n = i;
+            jobs.Add(await StartScriptAsync(async (_, _) =>
+            {
+                entered[n].SetResult();
+                await release[n].Task;
+            }));
+        }
+
+        return new GatedJobs(jobs, entered, release);
+    }
+
     /// <summary>Starts a job that signals <paramref name="entered"/> and then waits for its token.</summary>
     public Task<JobSnapshot> StartWaitingJobAsync(TaskCompletionSource? entered = null, JobStartOptions? options = null) =>
         StartScriptAsync(async (_, ct) =>
@@ -145,3 +164,6 @@ public sealed class JobsHost : IAsyncDisposable
         _hangGuard.Dispose();
     }
 }
+
+/// <summary>Jobs started by <see cref="JobsHost.StartGatedAsync"/>, with the signals that each sets and waits for.</summary>
+public sealed record GatedJobs(IReadOnlyList<JobSnapshot> Jobs, TaskCompletionSource[] Entered, TaskCompletionSource[] Release);
