@@ -114,10 +114,18 @@ public sealed class JobContext
     /// <summary>
     /// Copies what the job reported into <paramref name="job"/>; a report racing this call is seen by the next one.
     /// </summary>
-    internal JobSnapshot ApplyTo(JobSnapshot job)
+    /// <param name="job">The job's record.</param>
+    /// <param name="outcome">When the run ended, how: a completed job is all done, and keeps its result; a failed one its error.</param>
+    /// <param name="result">The completed job's result.</param>
+    /// <param name="error">The failed job's error.</param>
+    internal JobSnapshot ApplyTo(JobSnapshot job, JobStatus? outcome = null, JsonElement? result = null, JobError? error = null)
     {
         Volatile.Write(ref _dirty, 0);
         var progress = _root.ToProgress();
+        if (outcome == JobStatus.Completed)
+        {
+            progress = progress with { Fraction = 1 };
+        }
         lock (_lock)
         {
             if (_messagesChanged)
@@ -140,6 +148,8 @@ public sealed class JobContext
                 PartialResult = _partialResult ?? job.PartialResult,
                 Messages = _messageList ?? job.Messages,
                 DroppedMessages = _droppedCounts ?? job.DroppedMessages,
+                Result = outcome == JobStatus.Completed ? result : job.Result,
+                Error = outcome == JobStatus.Failed ? error : job.Error,
             };
         }
     }
