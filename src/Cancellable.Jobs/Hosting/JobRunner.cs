@@ -34,6 +34,7 @@ internal sealed class JobRunner : BackgroundService
     private ITimer? _pollTimer;
     private readonly ulong _runIdPrefix = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(sizeof(ulong)));
     private long _runCount;
+    private int _idle;
     private int _polling;
 
     public JobRunner(JobManager manager, IServiceScopeFactory scopeFactory, TimeProvider timeProvider, JobsTelemetry telemetry, ILogger<JobRunner> logger)
@@ -120,9 +121,20 @@ internal sealed class JobRunner : BackgroundService
             if (job is null)
             {
                 _slots.Release();
+                // Changes wake this loop only while it sleeps. It says so before one more look at the store, so a job
+                // created between that look and the sleep still wakes it.
+                if (Volatile.Read(ref _idle) == 0)
+                {
+                    Volatile.Write(ref _idle, 1);
+                    continue;
+                }
+
                 await _wake.Reader.ReadAsync(stoppingToken).ConfigureAwait(false);
+                Volatile.Write(ref _idle, 0);
                 continue;
             }
+
+            Volatile.Write(ref _idle, 0);
 
             var descriptor = _manager.Registry.Find(job.Type)!;
             var run = new JobRun(job, descriptor, new JobContext(job, _options, _timeProvider), _timeProvider.GetTimestamp());
@@ -251,7 +263,10 @@ internal sealed class JobRunner : BackgroundService
         var job = change.Job;
         if (change.Kind == JobChangeKind.Created || job.Status == JobStatus.Pending)
         {
-            _wake.Writer.TryWrite(true);
+            if (Volatile.Read(ref _idle) != 0)
+            {
+                _wake.Writer.TryWrite(true);
+            }
         }
         else if (job.Status == JobStatus.Cancelling && _runs.TryGetValue(job.Id, out var entry) && entry.Run.RunId == job.RunId)
         {

@@ -16,8 +16,8 @@ public sealed class JobContext
     private readonly TimeProvider _timeProvider;
     private readonly CancellableJobsOptions _options;
     private readonly object _lock = new();
-    private readonly Queue<(long Sequence, JobMessage Message)>[] _messages = [new(), new(), new()];
     private readonly int[] _dropped = new int[3];
+    private Queue<(long Sequence, JobMessage Message)>[]? _messages; // made on the first message: most jobs send none
     private long _messageSequence;
     private bool _messagesChanged;
     private IReadOnlyList<JobMessage>? _messageList;
@@ -107,6 +107,9 @@ public sealed class JobContext
         MarkDirty();
     }
 
+    /// <summary>The progress of a job that completed without reporting any.</summary>
+    private static readonly JobProgress CompletedProgress = new() { Fraction = 1 };
+
     internal bool IsDirty => Volatile.Read(ref _dirty) != 0;
 
     internal void MarkDirty() => Volatile.Write(ref _dirty, 1);
@@ -124,11 +127,11 @@ public sealed class JobContext
         var progress = _root.ToProgress();
         if (outcome == JobStatus.Completed)
         {
-            progress = progress with { Fraction = 1 };
+            progress = progress == JobProgress.None ? CompletedProgress : progress with { Fraction = 1 };
         }
         lock (_lock)
         {
-            if (_messagesChanged)
+            if (_messagesChanged && _messages is not null)
             {
                 var all = new List<(long Sequence, JobMessage Message)>(_messages[0].Count + _messages[1].Count + _messages[2].Count);
                 foreach (var queue in _messages)
@@ -161,6 +164,7 @@ public sealed class JobContext
         var entry = new JobMessage(level, text, _timeProvider.GetUtcNow());
         lock (_lock)
         {
+            _messages ??= [new(), new(), new()];
             var queue = _messages[(int)level];
             if (queue.Count >= _options.MaxMessagesPerLevel)
             {
