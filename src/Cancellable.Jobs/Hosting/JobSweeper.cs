@@ -24,9 +24,10 @@ internal sealed class JobSweeper(IJobStore store, IOptions<CancellableJobsOption
 
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
-    // When the sweeper next wakes (UTC ticks; long.MinValue while it sweeps), and how many more jobs may end before the
-    // finished jobs exceed MaxRetainedJobs. A job that ends wakes the sweeper only when it changes one of the two.
-    private long _nextSweep = long.MinValue;
+    // When the sweeper next wakes (UTC ticks; long.MaxValue until it planned that, so every ending job wakes it), and how
+    // many more jobs may end before the finished jobs exceed MaxRetainedJobs. A job that ends wakes the sweeper only when
+    // it expires before that wake or uses up that headroom.
+    private long _nextSweep = long.MaxValue;
     private long _headroom;
 
     /// <summary>
@@ -46,7 +47,7 @@ internal sealed class JobSweeper(IJobStore store, IOptions<CancellableJobsOption
     /// <returns>The soonest expiry still held.</returns>
     internal async Task<DateTimeOffset?> SweepAsync(CancellationToken cancellationToken)
     {
-        Volatile.Write(ref _nextSweep, long.MinValue);
+        Volatile.Write(ref _nextSweep, long.MaxValue);
         int expired = 0, evicted = 0, removed;
         do
         {
