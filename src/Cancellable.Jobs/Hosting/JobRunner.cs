@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Threading.Channels;
 using Cancellable.Jobs.Telemetry;
@@ -30,6 +32,9 @@ internal sealed class JobRunner : BackgroundService
     private readonly TimerCallback _overdue;
     private IDisposable? _subscription;
     private ITimer? _pollTimer;
+    private readonly ulong _runIdPrefix = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(sizeof(ulong)));
+    private long _runCount;
+    private int _idle;
     private int _polling;
 
     public JobRunner(JobManager manager, IServiceScopeFactory scopeFactory, TimeProvider timeProvider, JobsTelemetry telemetry, ILogger<JobRunner> logger)
@@ -98,7 +103,7 @@ internal sealed class JobRunner : BackgroundService
             JobSnapshot? job;
             try
             {
-                job = await _manager.ClaimNextAsync(_types, Guid.NewGuid().ToString("N"), stoppingToken).ConfigureAwait(false);
+                job = await _manager.ClaimNextAsync(_types, NextRunId(), stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -116,22 +121,36 @@ internal sealed class JobRunner : BackgroundService
             if (job is null)
             {
                 _slots.Release();
+                // Changes wake this loop only while it sleeps. It says so before one more look at the store, so a job
+                // created between that look and the sleep still wakes it.
+                if (Volatile.Read(ref _idle) == 0)
+                {
+                    Volatile.Write(ref _idle, 1);
+                    continue;
+                }
+
                 await _wake.Reader.ReadAsync(stoppingToken).ConfigureAwait(false);
+                Volatile.Write(ref _idle, 0);
                 continue;
             }
 
+            Volatile.Write(ref _idle, 0);
+
             var descriptor = _manager.Registry.Find(job.Type)!;
             var run = new JobRun(job, descriptor, new JobContext(job, _options, _timeProvider), _timeProvider.GetTimestamp());
-            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var task = Task.Run(async () =>
-            {
-                await started.Task.ConfigureAwait(false);
-                await ExecuteRunAsync(run).ConfigureAwait(false);
-            }, CancellationToken.None);
-            _runs[job.Id] = (run, task);
-            started.SetResult();
+            // Registered before it starts, so a cancel arriving at once finds it; started on the pool, so a job that
+            // blocks before its first await holds up neither this loop nor other jobs.
+            var start = new Task<Task>(() => ExecuteRunAsync(run), CancellationToken.None, TaskCreationOptions.DenyChildAttach);
+            _runs[job.Id] = (run, start.Unwrap());
+            start.Start(TaskScheduler.Default);
         }
     }
+
+    /// <summary>
+    /// Returns a fencing token no other run in any process shares: a random 64-bit prefix per runner and a counter.
+    /// </summary>
+    private string NextRunId() =>
+        string.Create(CultureInfo.InvariantCulture, $"{_runIdPrefix:x16}{Interlocked.Increment(ref _runCount):x}");
 
     private async Task ExecuteRunAsync(JobRun run)
     {
@@ -204,22 +223,12 @@ internal sealed class JobRunner : BackgroundService
                 await _manager.UpdateAsync(job.Id, current => JobTransitions.Cancel(current, _timeProvider.GetUtcNow(), localReason, requestedBy: null, _manager.Retention, run.RunId), CancellationToken.None).ConfigureAwait(false);
             }
 
+            var jobError = error is null ? null : JobError.From(error);
             var (_, ended) = await _manager.UpdateAsync(job.Id, current =>
-            {
-                var next = JobTransitions.End(current, run.RunId, outcome, _timeProvider.GetUtcNow(), _manager.Retention, run.LocalReason);
-                if (next is null)
-                {
-                    return null;
-                }
-
-                next = run.Context.ApplyTo(next);
-                return outcome switch
-                {
-                    JobStatus.Completed => next with { Result = result, Progress = next.Progress with { Fraction = 1 } },
-                    JobStatus.Failed => next with { Error = JobError.From(error!) },
-                    _ => next,
-                };
-            }, CancellationToken.None).ConfigureAwait(false);
+                JobTransitions.End(current, run.RunId, outcome, _timeProvider.GetUtcNow(), _manager.Retention, run.LocalReason) is { } next
+                    ? run.Context.ApplyTo(next, outcome, result, jobError)
+                    : null,
+                CancellationToken.None).ConfigureAwait(false);
 
             _telemetry.Ended(job.Type, outcome, duration);
             if (ended is null)
@@ -254,7 +263,10 @@ internal sealed class JobRunner : BackgroundService
         var job = change.Job;
         if (change.Kind == JobChangeKind.Created || job.Status == JobStatus.Pending)
         {
-            _wake.Writer.TryWrite(true);
+            if (Volatile.Read(ref _idle) != 0)
+            {
+                _wake.Writer.TryWrite(true);
+            }
         }
         else if (job.Status == JobStatus.Cancelling && _runs.TryGetValue(job.Id, out var entry) && entry.Run.RunId == job.RunId)
         {

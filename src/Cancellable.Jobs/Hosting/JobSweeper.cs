@@ -24,13 +24,30 @@ internal sealed class JobSweeper(IJobStore store, IOptions<CancellableJobsOption
 
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
-    /// <summary>Wakes the sweeper: a job ended, so an earlier expiry or an excess over the cap may exist.</summary>
-    public void Notify() => _signal.Writer.TryWrite(true);
+    // When the sweeper next wakes (UTC ticks; long.MaxValue until it planned that, so every ending job wakes it), and how
+    // many more jobs may end before the finished jobs exceed MaxRetainedJobs. A job that ends wakes the sweeper only when
+    // it expires before that wake or uses up that headroom.
+    private long _nextSweep = long.MaxValue;
+    private long _headroom;
+
+    /// <summary>
+    /// Tells the sweeper a job ended; it wakes when the job expires before its next sweep, or when the finished jobs may
+    /// now exceed <see cref="CancellableJobsOptions.MaxRetainedJobs"/>.
+    /// </summary>
+    public void Notify(JobSnapshot ended)
+    {
+        var expiresEarlier = ended.ExpiresAt is { } at && at.UtcTicks < Volatile.Read(ref _nextSweep);
+        if (Interlocked.Decrement(ref _headroom) < 0 || expiresEarlier)
+        {
+            _signal.Writer.TryWrite(true);
+        }
+    }
 
     /// <summary>Runs one sweep: removes what expired by now and what exceeds the cap.</summary>
     /// <returns>The soonest expiry still held.</returns>
     internal async Task<DateTimeOffset?> SweepAsync(CancellationToken cancellationToken)
     {
+        Volatile.Write(ref _nextSweep, long.MaxValue);
         int expired = 0, evicted = 0, removed;
         do
         {
@@ -45,6 +62,8 @@ internal sealed class JobSweeper(IJobStore store, IOptions<CancellableJobsOption
             Log.SweepCompleted(logger, expired, evicted);
         }
 
+        var finished = (await store.GetStatisticsAsync(JobGrouping.None, keyPrefix: null, cancellationToken).ConfigureAwait(false)).Overall;
+        Volatile.Write(ref _headroom, (long)options.Value.MaxRetainedJobs - finished.Completed - finished.Failed - finished.Cancelled);
         return await store.GetNextExpiryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -56,7 +75,9 @@ internal sealed class JobSweeper(IJobStore store, IOptions<CancellableJobsOption
             try
             {
                 var next = await SweepAsync(stoppingToken).ConfigureAwait(false);
-                delay = next is { } at ? Clamp(at - timeProvider.GetUtcNow()) : IdleInterval;
+                var now = timeProvider.GetUtcNow();
+                delay = next is { } at ? Clamp(at - now) : IdleInterval;
+                Volatile.Write(ref _nextSweep, (now + delay).UtcTicks);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

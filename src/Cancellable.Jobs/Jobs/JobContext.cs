@@ -16,8 +16,8 @@ public sealed class JobContext
     private readonly TimeProvider _timeProvider;
     private readonly CancellableJobsOptions _options;
     private readonly object _lock = new();
-    private readonly Queue<(long Sequence, JobMessage Message)>[] _messages = [new(), new(), new()];
     private readonly int[] _dropped = new int[3];
+    private Queue<(long Sequence, JobMessage Message)>[]? _messages; // made on the first message: most jobs send none
     private long _messageSequence;
     private bool _messagesChanged;
     private IReadOnlyList<JobMessage>? _messageList;
@@ -107,6 +107,9 @@ public sealed class JobContext
         MarkDirty();
     }
 
+    /// <summary>The progress of a job that completed without reporting any.</summary>
+    private static readonly JobProgress CompletedProgress = new() { Fraction = 1 };
+
     internal bool IsDirty => Volatile.Read(ref _dirty) != 0;
 
     internal void MarkDirty() => Volatile.Write(ref _dirty, 1);
@@ -114,13 +117,21 @@ public sealed class JobContext
     /// <summary>
     /// Copies what the job reported into <paramref name="job"/>; a report racing this call is seen by the next one.
     /// </summary>
-    internal JobSnapshot ApplyTo(JobSnapshot job)
+    /// <param name="job">The job's record.</param>
+    /// <param name="outcome">When the run ended, how: a completed job is all done, and keeps its result; a failed one its error.</param>
+    /// <param name="result">The completed job's result.</param>
+    /// <param name="error">The failed job's error.</param>
+    internal JobSnapshot ApplyTo(JobSnapshot job, JobStatus? outcome = null, JsonElement? result = null, JobError? error = null)
     {
         Volatile.Write(ref _dirty, 0);
         var progress = _root.ToProgress();
+        if (outcome == JobStatus.Completed)
+        {
+            progress = progress == JobProgress.None ? CompletedProgress : progress with { Fraction = 1 };
+        }
         lock (_lock)
         {
-            if (_messagesChanged)
+            if (_messagesChanged && _messages is not null)
             {
                 var all = new List<(long Sequence, JobMessage Message)>(_messages[0].Count + _messages[1].Count + _messages[2].Count);
                 foreach (var queue in _messages)
@@ -140,6 +151,8 @@ public sealed class JobContext
                 PartialResult = _partialResult ?? job.PartialResult,
                 Messages = _messageList ?? job.Messages,
                 DroppedMessages = _droppedCounts ?? job.DroppedMessages,
+                Result = outcome == JobStatus.Completed ? result : job.Result,
+                Error = outcome == JobStatus.Failed ? error : job.Error,
             };
         }
     }
@@ -151,6 +164,7 @@ public sealed class JobContext
         var entry = new JobMessage(level, text, _timeProvider.GetUtcNow());
         lock (_lock)
         {
+            _messages ??= [new(), new(), new()];
             var queue = _messages[(int)level];
             if (queue.Count >= _options.MaxMessagesPerLevel)
             {

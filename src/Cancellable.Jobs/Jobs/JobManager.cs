@@ -253,7 +253,7 @@ internal sealed partial class JobManager(
             return;
         }
 
-        sweeper.Notify();
+        sweeper.Notify(job);
     }
 
     internal TimeSpan Retention(JobStatus status) => status switch

@@ -137,12 +137,18 @@ public sealed class JobStep
         var processed = Volatile.Read(ref _processed);
         var children = Volatile.Read(ref _children);
         var counted = total >= 0 && processed >= 0;
+        var currentStep = Volatile.Read(ref _currentStep);
+        if (!counted && children.Length == 0 && currentStep is null && Volatile.Read(ref _fraction) == 0)
+        {
+            return JobProgress.None; // nothing reported: share the one empty progress rather than keep a copy per job
+        }
+
         return new JobProgress
         {
             Fraction = ComputeFraction(),
             Processed = counted ? Math.Min(processed, total) : null,
             Total = counted ? total : null,
-            CurrentStep = Volatile.Read(ref _currentStep),
+            CurrentStep = currentStep,
             Steps = children.Length == 0 ? [] : Array.ConvertAll(children, c => new JobStepProgress(c.ToProgress()) { Name = c.Name, Weight = c.Weight }),
         };
     }

@@ -34,6 +34,8 @@ internal abstract class JobTypeDescriptor(string name, Type jobClass, Type input
 internal abstract class JobTypeDescriptor<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TInput>(string name, Type jobClass, Type? resultType)
     : JobTypeDescriptor(name, jobClass, typeof(TInput), resultType)
 {
+    private int _hasInputValidators = -1;
+
     public override JsonElement PrepareInput<T>(T input, IServiceProvider services, JsonSerializerOptions options)
     {
         if (input is not TInput typed)
@@ -75,11 +77,15 @@ internal abstract class JobTypeDescriptor<[DynamicallyAccessedMembers(Dynamicall
     private void Validate(TInput input, IServiceProvider services)
     {
         var results = new List<ValidationResult>();
-        object instance = input!; // boxed once: the validator requires the very instance its context holds
-        Validator.TryValidateObject(instance, new ValidationContext(instance, services, items: null), results, validateAllProperties: true);
-
-        using (var scope = services.CreateScope())
+        if (HasDataAnnotations)
         {
+            object instance = input!; // boxed once: the validator requires the very instance its context holds
+            Validator.TryValidateObject(instance, new ValidationContext(instance, services, items: null), results, validateAllProperties: true);
+        }
+
+        if (HasInputValidators(services))
+        {
+            using var scope = services.CreateScope();
             foreach (var validator in scope.ServiceProvider.GetServices<IJobInputValidator<TInput>>())
             {
                 results.AddRange(validator.Validate(input));
@@ -94,6 +100,27 @@ internal abstract class JobTypeDescriptor<[DynamicallyAccessedMembers(Dynamicall
                 .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray(), StringComparer.Ordinal);
             throw new JobValidationException(Name, errors);
         }
+    }
+
+    /// <summary>
+    /// Gets a value indicating whether <typeparamref name="TInput"/> declares anything DataAnnotations checks: validation
+    /// attributes on the type or its properties, a metadata type, or <see cref="IValidatableObject"/>.
+    /// </summary>
+    private static bool HasDataAnnotations { get; } =
+        typeof(IValidatableObject).IsAssignableFrom(typeof(TInput))
+        || typeof(TInput).IsDefined(typeof(ValidationAttribute), inherit: true)
+        || typeof(TInput).IsDefined(typeof(MetadataTypeAttribute), inherit: true)
+        || typeof(TInput).GetProperties().Any(static p => p.IsDefined(typeof(ValidationAttribute), inherit: true));
+
+    /// <summary>Tells whether the app registered an <see cref="IJobInputValidator{T}"/> for the input, asking the container once.</summary>
+    private bool HasInputValidators(IServiceProvider services)
+    {
+        if (_hasInputValidators < 0)
+        {
+            _hasInputValidators = services.GetService<IServiceProviderIsService>() is { } isService && !isService.IsService(typeof(IJobInputValidator<TInput>)) ? 0 : 1;
+        }
+
+        return _hasInputValidators == 1;
     }
 
     private JobValidationException Invalid(string member, string message) =>

@@ -19,10 +19,23 @@ internal static class JobJson
 
     public static JsonTypeInfo<T> GetTypeInfo<T>(JsonSerializerOptions options)
     {
+        // Apps use one options instance: remember its type info rather than ask the options' cache on every call.
+        if (TypeInfoCache<T>.Last is { } last && ReferenceEquals(last.Options, options))
+        {
+            return last;
+        }
+
         options.MakeReadOnly();
-        return (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+        var info = (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+        TypeInfoCache<T>.Last = info;
+        return info;
     }
 
     public static JsonElement Serialize<T>(T value, JsonSerializerOptions options) =>
         JsonSerializer.SerializeToElement(value, GetTypeInfo<T>(options));
+
+    private static class TypeInfoCache<T>
+    {
+        public static JsonTypeInfo<T>? Last;
+    }
 }

@@ -6,13 +6,61 @@ namespace Cancellable.Jobs.Storage;
 /// </summary>
 public sealed partial class InMemoryJobStore
 {
-    private static bool IndexedFieldsEqual(JobSnapshot a, JobSnapshot b) =>
-        a.Status == b.Status
-        && a.ExpiresAt == b.ExpiresAt
-        && a.CompletedAt == b.CompletedAt
-        && string.Equals(a.Type, b.Type, StringComparison.Ordinal)
-        && string.Equals(a.Owner, b.Owner, StringComparison.Ordinal)
-        && (ReferenceEquals(a.Tags, b.Tags) || a.Tags.SequenceEqual(b.Tags, StringComparer.Ordinal));
+    /// <summary>Moves a replaced job between the indexes its change affects.</summary>
+    /// <remarks>
+    /// Type, owner and tags never change in the lifecycle, so a transition usually moves the job between two status sets,
+    /// adjusts its groups' counts and, once it finishes, adds it to the expiry and completion indexes; any other change
+    /// re-indexes it in full.
+    /// </remarks>
+    private void Reindex(JobSnapshot before, JobSnapshot after)
+    {
+        if (!string.Equals(before.Type, after.Type, StringComparison.Ordinal)
+            || !string.Equals(before.Owner, after.Owner, StringComparison.Ordinal)
+            || !(ReferenceEquals(before.Tags, after.Tags) || before.Tags.SequenceEqual(after.Tags, StringComparer.Ordinal)))
+        {
+            SetIndexed(before, indexed: false);
+            SetIndexed(after, indexed: true);
+            return;
+        }
+
+        if (before.Status != after.Status)
+        {
+            var key = new IndexKey(before.Sequence, before.Id);
+            _byStatus[(int)before.Status].Remove(key);
+            _byStatus[(int)after.Status].Add(key);
+            MoveCount(_byType, before.Type, before.Status, after.Status);
+            if (before.Owner is not null)
+            {
+                MoveCount(_byOwner, before.Owner, before.Status, after.Status);
+            }
+
+            foreach (var tag in before.Tags)
+            {
+                MoveCount(_byTag, tag, before.Status, after.Status);
+            }
+        }
+
+        if (before.ExpiresAt != after.ExpiresAt)
+        {
+            SetTimed(_byExpiry, before.ExpiresAt, before, indexed: false);
+            SetTimed(_byExpiry, after.ExpiresAt, after, indexed: true);
+        }
+
+        var completedBefore = before.Status.IsTerminal() ? before.CompletedAt : null;
+        var completedAfter = after.Status.IsTerminal() ? after.CompletedAt : null;
+        if (completedBefore != completedAfter)
+        {
+            SetTimed(_byCompletion, completedBefore, before, indexed: false);
+            SetTimed(_byCompletion, completedAfter, after, indexed: true);
+        }
+
+        static void MoveCount(Dictionary<string, JobGroup> groups, string name, JobStatus from, JobStatus to)
+        {
+            var counts = groups[name].Counts;
+            counts[(int)from]--;
+            counts[(int)to]++;
+        }
+    }
 
     private SortedSet<IndexKey>? SmallestCandidateSet(JobFilter filter)
     {
@@ -66,14 +114,15 @@ public sealed partial class InMemoryJobStore
             ToggleGroup(_byTag, tag, key, job.Status, indexed);
         }
 
-        if (job.ExpiresAt is { } expiresAt)
-        {
-            Toggle(_byExpiry, new TimedKey(expiresAt, job.Sequence, job.Id), indexed);
-        }
+        SetTimed(_byExpiry, job.ExpiresAt, job, indexed);
+        SetTimed(_byCompletion, job.Status.IsTerminal() ? job.CompletedAt : null, job, indexed);
+    }
 
-        if (job.Status.IsTerminal() && job.CompletedAt is { } completedAt)
+    private static void SetTimed(SortedSet<TimedKey> set, DateTimeOffset? time, JobSnapshot job, bool indexed)
+    {
+        if (time is { } at)
         {
-            Toggle(_byCompletion, new TimedKey(completedAt, job.Sequence, job.Id), indexed);
+            Toggle(set, new TimedKey(at, job.Sequence, job.Id), indexed);
         }
     }
 

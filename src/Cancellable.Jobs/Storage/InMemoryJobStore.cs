@@ -99,7 +99,20 @@ public sealed partial class InMemoryJobStore : IJobStore
         ArgumentNullException.ThrowIfNull(start);
         lock (_lock)
         {
-            foreach (var key in _byStatus[(int)JobStatus.Pending])
+            var pending = _byStatus[(int)JobStatus.Pending];
+            if (pending.Count == 0)
+            {
+                return new((JobSnapshot?)null);
+            }
+
+            // The oldest pending job is nearly always claimable: take it without walking the set.
+            var oldest = _jobs[pending.Min.Id];
+            if (jobTypes.Contains(oldest.Type))
+            {
+                return new(ReplaceCore(oldest, start(oldest)));
+            }
+
+            foreach (var key in pending)
             {
                 var job = _jobs[key.Id];
                 if (jobTypes.Contains(job.Type))
@@ -238,11 +251,7 @@ public sealed partial class InMemoryJobStore : IJobStore
         }
 
         var updated = replacement with { Sequence = stored.Sequence, Version = stored.Version + 1 };
-        if (!IndexedFieldsEqual(stored, updated))
-        {
-            SetIndexed(stored, indexed: false);
-            SetIndexed(updated, indexed: true);
-        }
+        Reindex(stored, updated);
 
         _jobs[updated.Id] = updated;
         _subscribers.Publish(new JobChange(JobChangeKind.Updated, updated));

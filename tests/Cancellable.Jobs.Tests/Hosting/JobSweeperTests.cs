@@ -39,6 +39,27 @@ public sealed class JobSweeperTests
     }
 
     [Fact]
+    public async Task Notify_JobExpiringBeforeThePlannedSweep_SweeperWakesForIt()
+    {
+        await using var host = await JobsHost.StartAsync(options =>
+        {
+            options.CompletedRetention = Retention[JobStatus.Completed];
+            options.CancelledRetention = Retention[JobStatus.Cancelled];
+        });
+        var cancelled = await FinishJobAsync(host, JobStatus.Cancelled);
+        await host.Time.WaitForTimerAsync(Retention[JobStatus.Cancelled], cancellationToken: host.Timeout);
+
+        // The sweeper sleeps until the cancelled job expires; a job that expires sooner must cut that sleep short.
+        var completed = await FinishJobAsync(host, JobStatus.Completed);
+        await host.Time.WaitForTimerAsync(Retention[JobStatus.Completed], cancellationToken: host.Timeout);
+        await using var watch = await host.OpenWatchAsync(completed.Id);
+        host.Time.Advance(Retention[JobStatus.Completed]);
+
+        Assert.Equal(completed.Id, (await host.WaitForRemovalAsync(watch))!.Id);
+        Assert.NotNull(await host.Manager.GetAsync(cancelled.Id, host.Timeout));
+    }
+
+    [Fact]
     public async Task ExecuteAsync_ZeroRetention_RemovedAsSoonAsFinished()
     {
         await using var host = await JobsHost.StartAsync(options => options.CompletedRetention = TimeSpan.Zero);
