@@ -58,6 +58,13 @@ internal sealed class JobRunner : BackgroundService
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         _subscription = _manager.Store.Subscribe(OnChange);
+        _manager.CancelLocalRun = job =>
+        {
+            if (_runs.TryGetValue(job.Id, out var entry) && entry.Run.RunId == job.RunId)
+            {
+                Cancel(entry.Run, job.CancelReason ?? JobCancelReason.Requested);
+            }
+        };
         _pollTimer = _timeProvider.CreateTimer(static s => _ = ((JobRunner)s!).PollAsync(), this, _options.RunnerPollInterval, _options.RunnerPollInterval);
         return base.StartAsync(cancellationToken);
     }
@@ -268,9 +275,10 @@ internal sealed class JobRunner : BackgroundService
                 _wake.Writer.TryWrite(true);
             }
         }
-        else if (job.Status == JobStatus.Cancelling && _runs.TryGetValue(job.Id, out var entry) && entry.Run.RunId == job.RunId)
+        else if (job.Status == JobStatus.Cancelling && _runs.TryGetValue(job.Id, out var entry) && entry.Run.RunId == job.RunId && entry.Run.LocalReason is null)
         {
-            // Fire the token off the store's thread: the job's token callbacks are the job's code.
+            // A cancel asked for in this process fires the token on the asking thread (CancelLocalRun); this path serves
+            // the others. Fire it off the store's thread: the job's token callbacks are the job's code.
             ThreadPool.UnsafeQueueUserWorkItem(static s => s.Runner.Cancel(s.Run, s.Reason), (Runner: this, entry.Run, Reason: job.CancelReason ?? JobCancelReason.Requested), preferLocal: false);
         }
     }

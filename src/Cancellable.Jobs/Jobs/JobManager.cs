@@ -263,9 +263,20 @@ internal sealed partial class JobManager(
         _ => _options.CancelledRetention,
     };
 
+    /// <summary>
+    /// Gets or sets what fires the token of a job running in this process, on the thread that asked for its
+    /// cancellation; the runner sets it. Runs in other processes learn of it through the store's change feed.
+    /// </summary>
+    internal Action<JobSnapshot>? CancelLocalRun { get; set; }
+
     private void OnCancellationRequested(JobSnapshot job)
     {
         Log.CancellationRequested(logger, job.Id, job.Type, job.CancelReason ?? JobCancelReason.Requested);
+        if (job.Status == JobStatus.Cancelling)
+        {
+            CancelLocalRun?.Invoke(job);
+        }
+
         if (job.Status == JobStatus.Cancelled)
         {
             telemetry.CancelledBeforeStart(job.Type);

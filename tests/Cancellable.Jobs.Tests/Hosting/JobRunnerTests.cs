@@ -28,6 +28,27 @@ public sealed partial class JobRunnerTests
     }
 
     [Fact]
+    public async Task CancelAsync_JobRunningInThisProcess_TokenFiredBeforeCancelReturns()
+    {
+        await using var host = await JobsHost.StartAsync();
+        var entered = JobsHost.NewSignal();
+        var token = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var job = await host.StartScriptAsync(async (_, ct) =>
+        {
+            token.SetResult(ct);
+            entered.SetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+        });
+        await entered.Task.WaitAsync(host.Timeout);
+
+        var cancel = await host.Manager.CancelAsync(job.Id, cancellationToken: host.Timeout);
+
+        Assert.Equal(JobCommandOutcome.Accepted, cancel.Outcome);
+        Assert.True((await token.Task).IsCancellationRequested);
+        Assert.Equal(JobStatus.Cancelled, (await host.WaitForCompletionAsync(job.Id)).Status);
+    }
+
+    [Fact]
     public async Task ExecuteAsync_JobThrows_FailedWithErrorTypeAndMessage()
     {
         await using var host = await JobsHost.StartAsync(options => options.FailedRetention = TimeSpan.FromMinutes(7));
