@@ -70,9 +70,9 @@ public interface IJobManager
     /// code stopped.
     /// </summary>
     /// <remarks>
-    /// When the job's code is running in this process, its token has fired by the time this returns (its token callbacks run on the
-    /// calling thread, as with <see cref="CancellationTokenSource.Cancel()"/>); a job running in another process sharing
-    /// the store is told through the store.
+    /// When the job's code is running in this process, its token has fired by the time this returns (its token callbacks
+    /// run on the calling thread, as with <see cref="CancellationTokenSource.Cancel()"/>); a job running in another
+    /// process sharing the store is told through the store.
     /// </remarks>
     /// <param name="jobId">The job's id.</param>
     /// <param name="requestedBy">Who asks, kept in the job's record.</param>
