@@ -22,7 +22,8 @@ status=0
 dotnet build Cancellable.Jobs.sln -c Release
 for project in $(find tests samples -name '*Tests.csproj' | sort); do
   name=$(basename "$project" .csproj)
-  dotnet test "$project" -c Release --no-build --logger "trx;LogFileName=$name.trx" --results-directory "$results" "$@" || status=$?
+  # LogFilePrefix: one TRX per target framework (the core's tests also run on .NET 8).
+  dotnet test "$project" -c Release --no-build --logger "trx;LogFilePrefix=$name" --results-directory "$results" "$@" || status=$?
 done
 
 passed=0; failed=0; skipped=0
