@@ -30,9 +30,9 @@ internal sealed class JobRunner : BackgroundService
     private readonly TimerCallback _flush;
     private readonly TimerCallback _timeout;
     private readonly TimerCallback _overdue;
+    private readonly ulong _runIdPrefix = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(sizeof(ulong)));
     private IDisposable? _subscription;
     private ITimer? _pollTimer;
-    private readonly ulong _runIdPrefix = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(sizeof(ulong)));
     private long _runCount;
     private int _idle;
     private int _polling;
@@ -58,13 +58,7 @@ internal sealed class JobRunner : BackgroundService
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         _subscription = _manager.Store.Subscribe(OnChange);
-        _manager.CancelLocalRun = job =>
-        {
-            if (_runs.TryGetValue(job.Id, out var entry) && entry.Run.RunId == job.RunId)
-            {
-                Cancel(entry.Run, job.CancelReason ?? JobCancelReason.Requested);
-            }
-        };
+        _manager.CancelLocalRun = CancelLocalRun;
         _pollTimer = _timeProvider.CreateTimer(static s => _ = ((JobRunner)s!).PollAsync(), this, _options.RunnerPollInterval, _options.RunnerPollInterval);
         return base.StartAsync(cancellationToken);
     }
@@ -327,6 +321,15 @@ internal sealed class JobRunner : BackgroundService
         finally
         {
             Volatile.Write(ref _polling, 0);
+        }
+    }
+
+    /// <summary>Fires the token of this process's run of <paramref name="job"/>, whose cancellation was recorded.</summary>
+    private void CancelLocalRun(JobSnapshot job)
+    {
+        if (_runs.TryGetValue(job.Id, out var entry) && entry.Run.RunId == job.RunId)
+        {
+            Cancel(entry.Run, job.CancelReason ?? JobCancelReason.Requested);
         }
     }
 
