@@ -141,7 +141,7 @@ internal static class ChurnSoak
             Console.WriteLine($"  {tenth * 10,3}%  {started,10:N0}  {rate,8:N0}  {retained,8:N0} {retainedPeak,6:N0}   {Measure.Mb(heap),13}  {store.Count,13:N0}  {subscribers,11}  {running,7}  {timers,6}");
             if (subscribers != baselineSubscribers + 1 || running != 0 || timers > BaselineTimers)
             {
-                leftovers.Add($"{tenth * 10}%: {subscribers} subscribers, {running} running, {timers} timers");
+                leftovers.Add($"{tenth * 10}%: {subscribers} subscribers, {running} running, timers {time.Describe()}");
             }
 
             lastTime = clock.Elapsed;
