@@ -32,6 +32,10 @@ public sealed class CancellableJobsOptions
     /// Gets or sets how many finished jobs are kept at most; beyond it the oldest finished are removed first.
     /// The default value is 100,000.
     /// </summary>
+    /// <remarks>
+    /// The sweeper applies the cap as soon as jobs end, so while jobs finish faster than it runs the count can exceed the
+    /// cap briefly, by the jobs that ended since its last sweep (docs/RELIABILITY.md has figures).
+    /// </remarks>
     public int MaxRetainedJobs { get; set; } = 100_000;
 
     /// <summary>

@@ -132,10 +132,10 @@ internal sealed class JobChangeFeed(IJobManager manager, int capacity, Cancellat
                 _floor = oldest;
             }
 
-            var id = Id(sequence);
+            var feedEvent = new FeedEvent(Id(sequence), change);
             for (var i = _subscribers.Count - 1; i >= 0; i--)
             {
-                if (!_subscribers[i].Offer(new FeedEvent(id, change)))
+                if (!_subscribers[i].Offer(feedEvent))
                 {
                     _subscribers.RemoveAt(i);
                 }
@@ -202,5 +202,19 @@ internal sealed class JobChangeFeed(IJobManager manager, int capacity, Cancellat
     }
 }
 
-/// <summary>A change with its event id.</summary>
-internal sealed record FeedEvent(string Id, JobChange Change);
+/// <summary>A change with its event id; one instance is queued to every stream that sends it.</summary>
+internal sealed class FeedEvent(string Id, JobChange Change)
+{
+    private string? _frame;
+
+    public string Id { get; } = Id;
+
+    public JobChange Change { get; } = Change;
+
+    /// <summary>
+    /// Gets the event as the streams write it, formatted once however many streams send it: with many clients,
+    /// serializing the job for each of them would cost the jobs' own CPU.
+    /// </summary>
+    public string GetFrame(Func<FeedEvent, string> format) =>
+        Volatile.Read(ref _frame) ?? Interlocked.CompareExchange(ref _frame, format(this), null) ?? _frame!;
+}

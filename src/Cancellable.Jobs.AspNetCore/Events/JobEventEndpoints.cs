@@ -18,6 +18,8 @@ namespace Cancellable.Jobs.AspNetCore.Events;
 /// </remarks>
 internal sealed class JobEventEndpoints(CancellableJobsEndpointOptions options, JobEndpoints endpoints, JobChangeFeed feed, CancellationToken stopping)
 {
+    private Func<FeedEvent, string>? _formatFeedEvent;
+
     public async Task JobEventsAsync(HttpContext context)
     {
         var id = JobEndpoints.JobId(context);
@@ -111,8 +113,8 @@ internal sealed class JobEventEndpoints(CancellableJobsEndpointOptions options, 
     private static TimeProvider TimeProviderOf(HttpContext context) =>
         context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System;
 
-    private string Frame(FeedEvent item) =>
-        Frame(item.Change.Kind == JobChangeKind.Removed ? "removed" : "job", item.Id, item.Change.Job);
+    private string Frame(FeedEvent item) => item.GetFrame(_formatFeedEvent ??= e =>
+        Frame(e.Change.Kind == JobChangeKind.Removed ? "removed" : "job", e.Id, e.Change.Job));
 
     private string Frame(string eventName, string id, JobSnapshot job) =>
         ServerSentEventWriter.Event(eventName, id, JsonSerializer.Serialize(endpoints.Sanitize(job), JobsJsonContext.Default.JobSnapshot));

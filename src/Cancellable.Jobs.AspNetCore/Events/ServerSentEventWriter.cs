@@ -93,10 +93,9 @@ internal static class ServerSentEventWriter
         {
             while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
             {
-                if (!writer.TryWrite(": heartbeat\n\n"))
-                {
-                    return;
-                }
+                // A full queue means the stream is busy and needs no heartbeat: skip this one, keep the next. (Returning
+                // here once stopped the heartbeats for good after a burst met a slow client.) The stream's end cancels us.
+                writer.TryWrite(": heartbeat\n\n");
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

@@ -72,8 +72,16 @@ internal sealed class JobRun : IDisposable
         }
     }
 
+    /// <summary>Starts the grace period of a cancellation; once the job's code has stopped (timers stopped), does nothing.</summary>
     public void StartOverdueTimer(TimeProvider timeProvider, TimeSpan gracePeriod, TimerCallback overdue)
     {
+        // A cancel can reach a run that already ended (the runner's poll reads the run table, then the store): such a
+        // timer was never disposed and kept the run alive for the whole grace period.
+        if (Volatile.Read(ref _overdueTimer) is not null)
+        {
+            return;
+        }
+
         var timer = timeProvider.CreateTimer(overdue, this, gracePeriod, Timeout.InfiniteTimeSpan);
         if (Interlocked.CompareExchange(ref _overdueTimer, timer, null) is not null)
         {
@@ -85,7 +93,7 @@ internal sealed class JobRun : IDisposable
     {
         _flushTimer?.Dispose();
         _timeoutTimer?.Dispose();
-        _overdueTimer?.Dispose();
+        Interlocked.Exchange(ref _overdueTimer, StoppedTimer.Instance)?.Dispose();
     }
 
     public void Dispose()
@@ -93,5 +101,19 @@ internal sealed class JobRun : IDisposable
         StopTimers();
         _cts.Dispose();
         _writeGate.Dispose();
+    }
+
+    /// <summary>Stands in the overdue timer's place once the run's timers are stopped, so that none starts after.</summary>
+    private sealed class StoppedTimer : ITimer
+    {
+        public static readonly StoppedTimer Instance = new();
+
+        public bool Change(TimeSpan dueTime, TimeSpan period) => false;
+
+        public void Dispose()
+        {
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

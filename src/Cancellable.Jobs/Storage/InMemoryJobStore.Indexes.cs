@@ -62,6 +62,33 @@ public sealed partial class InMemoryJobStore
         }
     }
 
+    /// <summary>Gets the number of subscribers to the store's changes.</summary>
+    internal int SubscriberCount => _subscribers.Count;
+
+    /// <summary>Counts the entries of every index, so that leak tests can check they follow the jobs held.</summary>
+    internal IndexCounts GetIndexCounts()
+    {
+        lock (_lock)
+        {
+            return new IndexCounts(
+                _jobs.Count,
+                _all.Count,
+                _byStatus.Sum(s => s.Count),
+                _byType.Count + _byOwner.Count + _byTag.Count,
+                _byType.Values.Concat(_byOwner.Values).Concat(_byTag.Values).Sum(g => g.Jobs.Count),
+                _byExpiry.Count,
+                _byCompletion.Count);
+        }
+    }
+
+    private static bool IndexedFieldsEqual(JobSnapshot a, JobSnapshot b) =>
+        a.Status == b.Status
+        && a.ExpiresAt == b.ExpiresAt
+        && a.CompletedAt == b.CompletedAt
+        && string.Equals(a.Type, b.Type, StringComparison.Ordinal)
+        && string.Equals(a.Owner, b.Owner, StringComparison.Ordinal)
+        && (ReferenceEquals(a.Tags, b.Tags) || a.Tags.SequenceEqual(b.Tags, StringComparer.Ordinal));
+
     private SortedSet<IndexKey>? SmallestCandidateSet(JobFilter filter)
     {
         var best = filter.Status is { } status ? _byStatus[(int)status] : _all;
@@ -149,6 +176,9 @@ public sealed partial class InMemoryJobStore
             }
         }
     }
+
+    /// <summary>The entry counts of the store's indexes.</summary>
+    internal readonly record struct IndexCounts(int Jobs, int All, int ByStatus, int Groups, int GroupEntries, int ByExpiry, int ByCompletion);
 
     private sealed class JobGroup
     {

@@ -13,6 +13,9 @@ public sealed class JobChangeSubscribers
     private readonly object _lock = new();
     private Action<JobChange>[] _subscribers = [];
 
+    /// <summary>Gets the number of subscribers, so that leak tests can see every subscription end.</summary>
+    internal int Count => Volatile.Read(ref _subscribers).Length;
+
     /// <summary>
     /// Adds a subscriber.
     /// </summary>
