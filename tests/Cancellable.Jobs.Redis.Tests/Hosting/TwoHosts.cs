@@ -88,6 +88,9 @@ public static class TwoHosts
         return host;
     }
 
+    /// <summary>Registers the test's job type with <see cref="JobTypeOptions.RequeueWhenStale"/>.</summary>
+    public static void RequeueWhenStale(ICancellableJobsBuilder jobs) => jobs.AddJob<RecordingJob, BlockInput>(JobType, o => o.RequeueWhenStale = true);
+
     public static IJobManager Manager(this IHost host) => host.Services.GetRequiredService<IJobManager>();
 
     /// <summary>A type the "client-only" host registers so that it runs none of the test's jobs.</summary>
