@@ -23,6 +23,8 @@ internal sealed class JobRunner : BackgroundService
     private readonly CancellableJobsOptions _options;
     private readonly HashSet<string> _types;
     private readonly SemaphoreSlim _slots;
+    // By run id, not job id: a job whose lease lapsed can be re-queued and claimed again here while this process still
+    // runs its old copy, and the poll must still reach that copy to stop it.
     private readonly ConcurrentDictionary<string, (JobRun Run, Task Task)> _runs = new(StringComparer.Ordinal);
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly TimerCallback _flush;
@@ -128,7 +130,7 @@ internal sealed class JobRunner : BackgroundService
                 await started.Task.ConfigureAwait(false);
                 await ExecuteRunAsync(run).ConfigureAwait(false);
             }, CancellationToken.None);
-            _runs[job.Id] = (run, task);
+            _runs[run.RunId] = (run, task);
             started.SetResult();
         }
     }
@@ -180,11 +182,7 @@ internal sealed class JobRunner : BackgroundService
 
         activity?.SetTag("cancellable_jobs.job.status", outcome.ToString());
         await EndAsync(run, outcome, result, error).ConfigureAwait(false);
-        // Only this run's entry: a retry may already have claimed the job's next attempt under the same id.
-        if (_runs.TryGetValue(job.Id, out var entry) && entry.Run == run)
-        {
-            _runs.TryRemove(KeyValuePair.Create(job.Id, entry));
-        }
+        _runs.TryRemove(run.RunId, out _);
 
         run.Dispose();
         _slots.Release();
@@ -256,7 +254,7 @@ internal sealed class JobRunner : BackgroundService
         {
             _wake.Writer.TryWrite(true);
         }
-        else if (job.Status == JobStatus.Cancelling && _runs.TryGetValue(job.Id, out var entry) && entry.Run.RunId == job.RunId)
+        else if (job.Status == JobStatus.Cancelling && job.RunId is { } runId && _runs.TryGetValue(runId, out var entry))
         {
             // Fire the token off the store's thread: the job's token callbacks are the job's code.
             ThreadPool.UnsafeQueueUserWorkItem(static s => s.Runner.Cancel(s.Run, s.Reason), (Runner: this, entry.Run, Reason: job.CancelReason ?? JobCancelReason.Requested), preferLocal: false);

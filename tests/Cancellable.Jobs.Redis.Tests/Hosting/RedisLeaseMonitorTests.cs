@@ -88,6 +88,35 @@ public sealed class RedisLeaseMonitorTests(RedisServerFixture redis) : IDisposab
         Assert.Equal(2, log.Runs[job.Id].Count);
     }
 
+    /// <summary>
+    /// Regression: the runner kept its runs by job id, so when an instance whose renewals stalled re-claimed the re-queued
+    /// job itself, the new attempt's entry replaced the old copy's, and the poll never stopped the old copy.
+    /// </summary>
+    [Fact]
+    public async Task Poll_StaleJobRequeuedAndReclaimedBySameInstance_StopsTheOldCopyAndRefusesItsWrites()
+    {
+        var log = new RunLog();
+        using var connection = await redis.ConnectAsync();
+        using var host = await StartHostAsync(connection, log, "only", runsJobs: true, requeue: true);
+        var job = await host.Manager().StartAsync(TwoHosts.JobType, new BlockInput(true), cancellationToken: _timeout.Token);
+        await log.StartedOf(job.Id).Task.WaitAsync(_timeout.Token);
+        ((RedisJobStore)host.Services.GetRequiredService<IJobStore>()).RenewalPaused = true;
+
+        var secondAttempt = WaitForAsync(host, job.Id, j => j.Attempt == 2 && j.Status == JobStatus.Running);
+        _time.Advance(Lease + Check);
+        await secondAttempt;
+        _time.Advance(Check);
+        await log.CancelObservedOf(job.Id).Task.WaitAsync(_timeout.Token);
+        await host.Manager().CancelAsync(job.Id, "test", _timeout.Token);
+        var done = await host.Manager().WaitForCompletionAsync(job.Id, _timeout.Token);
+        await host.StopAsync(_timeout.Token);
+
+        var final = (await host.Manager().GetAsync(job.Id, _timeout.Token))!;
+        Assert.Equal(done!.Version, final.Version);
+        Assert.Equal((JobStatus.Cancelled, JobCancelReason.Requested, 2), (final.Status, final.CancelReason, final.Attempt));
+        Assert.Equal(["only", "only"], log.Runs[job.Id].ToArray());
+    }
+
     [Fact]
     public async Task LeaseCheck_LapsedJobWithDeleteRequested_IsRemovedNotKept()
     {
