@@ -27,6 +27,7 @@ internal sealed class JobRunner : BackgroundService
     // runs its old copy, and the poll must still reach that copy to stop it.
     private readonly ConcurrentDictionary<string, (JobRun Run, Task Task)> _runs = new(StringComparer.Ordinal);
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _abandonEndWrites = new();
     private readonly TimerCallback _flush;
     private readonly TimerCallback _timeout;
     private readonly TimerCallback _overdue;
@@ -48,6 +49,12 @@ internal sealed class JobRunner : BackgroundService
         _timeout = state => Cancel((JobRun)state!, JobCancelReason.Timeout);
         _overdue = state => _ = MarkOverdueAsync((JobRun)state!);
     }
+
+    /// <summary>The wait before a failed end-of-run write is tried again; it doubles up to <see cref="EndRetryMaxDelay"/>.</summary>
+    internal static readonly TimeSpan EndRetryFirstDelay = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest wait between two tries of a failed end-of-run write.</summary>
+    internal static readonly TimeSpan EndRetryMaxDelay = TimeSpan.FromSeconds(5);
 
     /// <summary>Gets the number of jobs running in this process.</summary>
     public int RunningCount => _runs.Count;
@@ -77,6 +84,7 @@ internal sealed class JobRunner : BackgroundService
         catch (OperationCanceledException)
         {
             Log.ShutdownIncomplete(_logger, _runs.Count);
+            await _abandonEndWrites.CancelAsync().ConfigureAwait(false); // runs still writing their end give up
         }
         finally
         {
@@ -86,6 +94,7 @@ internal sealed class JobRunner : BackgroundService
 
     public override void Dispose()
     {
+        _abandonEndWrites.Cancel(); // not disposed: a run may still be reading its token; it holds no timer
         _pollTimer?.Dispose();
         _subscription?.Dispose();
         _slots.Dispose();
@@ -195,30 +204,7 @@ internal sealed class JobRunner : BackgroundService
         try
         {
             await run.WriteGate.WaitAsync().ConfigureAwait(false);
-            if (run.LocalReason is { } localReason and not JobCancelReason.Requested)
-            {
-                // A job can stop inside its token's callback, before the timeout or shutdown was recorded: record it
-                // first, so the job still passes through Cancelling and watchers see why it was cancelled.
-                await _manager.UpdateAsync(job.Id, current => JobTransitions.Cancel(current, _timeProvider.GetUtcNow(), localReason, requestedBy: null, _manager.Retention, run.RunId), CancellationToken.None).ConfigureAwait(false);
-            }
-
-            var (_, ended) = await _manager.UpdateAsync(job.Id, current =>
-            {
-                var next = JobTransitions.End(current, run.RunId, outcome, _timeProvider.GetUtcNow(), _manager.Retention, run.LocalReason);
-                if (next is null)
-                {
-                    return null;
-                }
-
-                next = run.Context.ApplyTo(next);
-                return outcome switch
-                {
-                    JobStatus.Completed => next with { Result = result, Progress = next.Progress with { Fraction = 1 } },
-                    JobStatus.Failed => next with { Error = JobError.From(error!) },
-                    _ => next,
-                };
-            }, CancellationToken.None).ConfigureAwait(false);
-
+            var ended = await WriteEndAsync(run, outcome, result, error).ConfigureAwait(false);
             _telemetry.Ended(job.Type, outcome, duration);
             if (ended is null)
             {
@@ -244,6 +230,56 @@ internal sealed class JobRunner : BackgroundService
         catch (Exception ex)
         {
             Log.EndFailed(_logger, ex, job.Id);
+        }
+    }
+
+    /// <summary>
+    /// Writes the run's outcome. A failed write (the store is unreachable) is tried again with backoff until it is
+    /// applied or refused (with a distributed store, another instance marks the job stale once its lease lapses, and
+    /// then refuses this run's write), or until the host's shutdown timeout gives up on this run.
+    /// </summary>
+    /// <returns>The job as ended, or null when the store refused the end (another run holds the job, or it is gone).</returns>
+    private async Task<JobSnapshot?> WriteEndAsync(JobRun run, JobStatus outcome, JsonElement? result, Exception? error)
+    {
+        var job = run.Job;
+        var delay = EndRetryFirstDelay;
+        while (true)
+        {
+            try
+            {
+                if (run.LocalReason is { } localReason and not JobCancelReason.Requested)
+                {
+                    // A job can stop inside its token's callback, before the timeout or shutdown was recorded: record it
+                    // first, so the job still passes through Cancelling and watchers see why it was cancelled.
+                    await _manager.UpdateAsync(job.Id, current => JobTransitions.Cancel(current, _timeProvider.GetUtcNow(), localReason, requestedBy: null, _manager.Retention, run.RunId), CancellationToken.None).ConfigureAwait(false);
+                }
+
+                var (_, ended) = await _manager.UpdateAsync(job.Id, current =>
+                {
+                    var next = JobTransitions.End(current, run.RunId, outcome, _timeProvider.GetUtcNow(), _manager.Retention, run.LocalReason);
+                    if (next is null)
+                    {
+                        return null;
+                    }
+
+                    next = run.Context.ApplyTo(next);
+                    return outcome switch
+                    {
+                        JobStatus.Completed => next with { Result = result, Progress = next.Progress with { Fraction = 1 } },
+                        JobStatus.Failed => next with { Error = JobError.From(error!) },
+                        _ => next,
+                    };
+                }, CancellationToken.None).ConfigureAwait(false);
+                return ended;
+            }
+            catch (Exception ex) when (!_abandonEndWrites.IsCancellationRequested)
+            {
+                // The timer is created before the log line, so whoever reads the log may move the clock past it.
+                var wait = Task.Delay(delay, _timeProvider, _abandonEndWrites.Token);
+                Log.EndRetrying(_logger, ex, job.Id, delay);
+                await wait.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                delay = delay * 2 < EndRetryMaxDelay ? delay * 2 : EndRetryMaxDelay;
+            }
         }
     }
 
