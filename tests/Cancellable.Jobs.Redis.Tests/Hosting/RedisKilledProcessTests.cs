@@ -28,7 +28,7 @@ public sealed class RedisKilledProcessTests(RedisServerFixture redis)
         using var connection = await redis.ConnectAsync();
         using var checker = await StartCheckerAsync(connection, prefix, time, log, runsJobs: false);
         time.Advance(Lease + Check);
-        var stale = await WaitForAsync(checker, job.Id, j => j.Status.IsTerminal(), timeout.Token);
+        var stale = await checker.WaitForAsync(job.Id, j => j.Status.IsTerminal(), timeout.Token);
 
         Assert.Equal(JobStatus.Failed, stale.Status);
         Assert.Equal(JobCancelReason.Stale, stale.CancelReason);
@@ -52,7 +52,7 @@ public sealed class RedisKilledProcessTests(RedisServerFixture redis)
         using var checker = await StartCheckerAsync(connection, prefix, time, log, runsJobs: true);
         time.Advance(Lease + Check);
         Assert.Equal("checker", await log.StartedOf(job.Id).Task.WaitAsync(timeout.Token));
-        var second = await WaitForAsync(checker, job.Id, j => j.Status == JobStatus.Running && j.Attempt == 2, timeout.Token);
+        var second = await checker.WaitForAsync(job.Id, j => j.Status == JobStatus.Running && j.Attempt == 2, timeout.Token);
 
         var stale = Assert.Single(second.PreviousAttempts);
         Assert.Equal((JobStatus.Failed, JobCancelReason.Stale, running.StartedAt), (stale.Status, stale.CancelReason, stale.StartedAt));
@@ -78,19 +78,6 @@ public sealed class RedisKilledProcessTests(RedisServerFixture redis)
                 o.LeaseTime = Lease;
                 o.LeaseCheckInterval = Check;
             });
-
-    private static async Task<JobSnapshot> WaitForAsync(IHost host, string jobId, Func<JobSnapshot, bool> condition, CancellationToken cancellationToken)
-    {
-        await foreach (var change in host.Manager().WatchAsync(jobId, cancellationToken))
-        {
-            if (condition(change.Job))
-            {
-                return change.Job;
-            }
-        }
-
-        throw new InvalidOperationException($"Job {jobId} was removed before the condition held.");
-    }
 
     /// <summary>
     /// Starts the worker, lets it claim a blocking job, and kills it with SIGKILL (no shutdown, no final write, no more

@@ -66,7 +66,7 @@ public sealed class RedisLeaseMonitorTests(RedisServerFixture redis) : IDisposab
         var otherHost = oldHost == a ? b : a;
         ((RedisJobStore)oldHost.Services.GetRequiredService<IJobStore>()).RenewalPaused = true;
 
-        var secondAttempt = WaitForAsync(otherHost, job.Id, j => j.Attempt == 2 && j.Status == JobStatus.Running);
+        var secondAttempt = otherHost.WaitForAsync(job.Id, j => j.Attempt == 2 && j.Status == JobStatus.Running, _timeout.Token);
         _time.Advance(Lease + Check);
         var requeued = await secondAttempt;
 
@@ -102,7 +102,7 @@ public sealed class RedisLeaseMonitorTests(RedisServerFixture redis) : IDisposab
         await log.StartedOf(job.Id).Task.WaitAsync(_timeout.Token);
         ((RedisJobStore)host.Services.GetRequiredService<IJobStore>()).RenewalPaused = true;
 
-        var secondAttempt = WaitForAsync(host, job.Id, j => j.Attempt == 2 && j.Status == JobStatus.Running);
+        var secondAttempt = host.WaitForAsync(job.Id, j => j.Attempt == 2 && j.Status == JobStatus.Running, _timeout.Token);
         _time.Advance(Lease + Check);
         await secondAttempt;
         _time.Advance(Check);
@@ -204,20 +204,7 @@ public sealed class RedisLeaseMonitorTests(RedisServerFixture redis) : IDisposab
                 o.LeaseCheckInterval = Check;
             });
 
-    private Task<JobSnapshot> WaitForStatusAsync(IHost host, string jobId, JobStatus status) => WaitForAsync(host, jobId, j => j.Status == status);
-
-    private async Task<JobSnapshot> WaitForAsync(IHost host, string jobId, Func<JobSnapshot, bool> condition)
-    {
-        await foreach (var change in host.Manager().WatchAsync(jobId, _timeout.Token))
-        {
-            if (condition(change.Job))
-            {
-                return change.Job;
-            }
-        }
-
-        throw new InvalidOperationException($"Job {jobId} was removed before the condition held.");
-    }
+    private Task<JobSnapshot> WaitForStatusAsync(IHost host, string jobId, JobStatus status) => host.WaitForAsync(jobId, j => j.Status == status, _timeout.Token);
 
     private async Task WaitForRemovalAsync(IHost host, string jobId)
     {

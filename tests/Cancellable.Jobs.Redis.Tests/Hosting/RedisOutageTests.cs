@@ -83,7 +83,7 @@ public sealed class RedisOutageTests(RedisServerFixture redis)
             await redis.ResumeServerAsync();
         }
 
-        var ended = WaitForTerminalAsync(runner, job.Id, timeout.Token);
+        var ended = runner.WaitForAsync(job.Id, j => j.Status.IsTerminal(), timeout.Token);
         time.Advance(TimeSpan.FromSeconds(1)); // past the first retry's wait (250 ms)
         var done = await ended;
 
@@ -91,19 +91,6 @@ public sealed class RedisOutageTests(RedisServerFixture redis)
         Assert.NotNull(done.ExpiresAt);
         await runner.StopAsync(timeout.Token);
         await redis.ReconnectAsync(); // the shared connection may have timed out while the server was frozen
-    }
-
-    private static async Task<JobSnapshot> WaitForTerminalAsync(Microsoft.Extensions.Hosting.IHost host, string jobId, CancellationToken cancellationToken)
-    {
-        await foreach (var change in host.Manager().WatchAsync(jobId, cancellationToken))
-        {
-            if (change.Job.Status.IsTerminal())
-            {
-                return change.Job;
-            }
-        }
-
-        throw new InvalidOperationException($"Job {jobId} was removed before it ended.");
     }
 
     private static Task Restored(ConnectionMultiplexer connection)
