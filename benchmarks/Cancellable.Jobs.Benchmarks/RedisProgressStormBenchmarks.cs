@@ -3,7 +3,6 @@ using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Microsoft.Extensions.DependencyInjection;
-using StackExchange.Redis;
 
 namespace Cancellable.Jobs.Benchmarks;
 
@@ -17,50 +16,33 @@ namespace Cancellable.Jobs.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
-public class RedisProgressStormBenchmarks
+public class RedisProgressStormBenchmarks : RedisBenchmarkServer
 {
     private const int StormMilliseconds = 2_000;
     private readonly List<double> _inMemoryRates = [];
     private readonly List<double> _redisRates = [];
-    private LocalRedis _redis = null!;
-    private ConnectionMultiplexer _admin = null!;
     private LibraryHost _host = null!;
-    private int _iteration;
 
     [Params(1, 8)]
     public int Jobs { get; set; }
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        _redis = new LocalRedis();
-        _admin = ConnectionMultiplexer.Connect(_redis.ConnectionString + ",allowAdmin=true");
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
+    protected override void OnStopping()
     {
         Report("in-memory", _inMemoryRates);
         Report("redis", _redisRates);
-        _admin.Dispose();
-        _redis.Dispose();
     }
 
     [IterationSetup(Target = nameof(InMemory))]
     public void StartInMemory() => _host = LibraryHost.Start(store: b => b.AddJob<ProgressStormJob, int>("storm"));
 
     [IterationSetup(Target = nameof(Redis))]
-    public void StartRedis()
-    {
-        var prefix = $"{{storm-{++_iteration}}}:";
-        _host = LibraryHost.Start(store: b => b.UseRedis(_redis.ConnectionString, r => r.KeyPrefix = prefix).AddJob<ProgressStormJob, int>("storm"));
-    }
+    public void StartRedis() => _host = StartHost(NextPrefix(), b => b.AddJob<ProgressStormJob, int>("storm"));
 
     [IterationCleanup]
     public void Stop()
     {
         _host.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _admin.GetServers()[0].FlushAllDatabases();
+        FlushServer();
     }
 
     [Benchmark(Baseline = true)]

@@ -1,7 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
-using Microsoft.Extensions.DependencyInjection;
-using StackExchange.Redis;
 
 namespace Cancellable.Jobs.Benchmarks;
 
@@ -12,32 +10,15 @@ namespace Cancellable.Jobs.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 10)]
-public class RedisThroughputBenchmarks
+public class RedisThroughputBenchmarks : RedisBenchmarkServer
 {
     /// <summary>How many starts are in flight at once, as an app serving many requests would issue them.</summary>
     private const int StartConcurrency = 32;
 
-    private LocalRedis _redis = null!;
-    private ConnectionMultiplexer _admin = null!;
     private LibraryHost[] _instances = [];
-    private int _iteration;
 
     [Params(2_000)]
     public int Jobs { get; set; }
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        _redis = new LocalRedis();
-        _admin = ConnectionMultiplexer.Connect(_redis.ConnectionString + ",allowAdmin=true");
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _admin.Dispose();
-        _redis.Dispose();
-    }
 
     [IterationSetup(Target = nameof(OneInstance))]
     public void StartOne() => StartInstances(1);
@@ -53,7 +34,7 @@ public class RedisThroughputBenchmarks
             instance.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 
-        _admin.GetServers()[0].FlushAllDatabases();
+        FlushServer();
     }
 
     [Benchmark(Baseline = true)]
@@ -64,8 +45,8 @@ public class RedisThroughputBenchmarks
 
     private void StartInstances(int count)
     {
-        var prefix = $"{{bench-{++_iteration}}}:"; // an empty store for every iteration
-        _instances = [.. Enumerable.Range(0, count).Select(_ => LibraryHost.Start(store: b => b.UseRedis(_redis.ConnectionString, r => r.KeyPrefix = prefix)))];
+        var prefix = NextPrefix();
+        _instances = [.. Enumerable.Range(0, count).Select(_ => StartHost(prefix))];
     }
 
     private async Task RunAllAsync()
