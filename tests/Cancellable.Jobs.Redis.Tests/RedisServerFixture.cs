@@ -64,6 +64,17 @@ public sealed class RedisServerFixture : IAsyncLifetime
         _process = null;
     }
 
+    /// <summary>
+    /// Freezes the server (SIGSTOP), as a hung or partitioned Redis would: connections stay open, commands time out, and
+    /// the data is still there after <see cref="ResumeServerAsync"/>.
+    /// </summary>
+    /// <returns>A task that completes when the signal was sent.</returns>
+    public Task PauseServerAsync() => SignalAsync("-STOP");
+
+    /// <summary>Lets a server frozen by <see cref="PauseServerAsync"/> run again (SIGCONT).</summary>
+    /// <returns>A task that completes when the signal was sent.</returns>
+    public Task ResumeServerAsync() => SignalAsync("-CONT");
+
     public async Task StartServerAsync()
     {
         if (Port == 0)
@@ -105,6 +116,13 @@ public sealed class RedisServerFixture : IAsyncLifetime
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [signal, _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
     }
 }
 

@@ -10,10 +10,16 @@ namespace Cancellable.Jobs.Redis.Hosting;
 /// Every <see cref="RedisJobStoreOptions.LeaseCheckInterval"/>: renews the leases of the jobs this instance runs, and
 /// marks stale the jobs whose lease lapsed on any instance, so that nothing stays running forever.
 /// </summary>
+/// <remarks>
+/// A stale job ends Failed with <see cref="JobCancelReason.Stale"/>, or is re-queued as its next attempt when its type
+/// opts in (<see cref="JobTypeOptions.RequeueWhenStale"/>); either way through the manager's compare-and-swap, so the
+/// sweeper hears of the end and a job whose deletion was asked for is removed.
+/// </remarks>
 internal sealed class RedisLeaseMonitor(
     IJobStore store,
+    JobManager manager,
     IOptions<RedisJobStoreOptions> options,
-    IOptions<CancellableJobsOptions> jobOptions,
+    IOptionsMonitor<JobTypeOptions> jobTypeOptions,
     TimeProvider timeProvider,
     ILogger<RedisLeaseMonitor> logger) : BackgroundService
 {
@@ -35,9 +41,46 @@ internal sealed class RedisLeaseMonitor(
         base.Dispose();
     }
 
+    /// <summary>Renews this instance's leases, then marks stale the jobs whose lease lapsed.</summary>
+    /// <returns>The jobs marked stale, as stored: Failed, or Pending again when re-queued.</returns>
+    internal async Task<IReadOnlyList<JobSnapshot>> CheckAsync(CancellationToken cancellationToken)
+    {
+        var marked = new List<JobSnapshot>();
+        if (store is not RedisJobStore redis)
+        {
+            return marked;
+        }
+
+        await redis.RenewLeasesAsync().ConfigureAwait(false);
+        foreach (var id in await redis.TakeLapsedAsync(BatchSize).ConfigureAwait(false))
+        {
+            var (before, after) = await manager.UpdateAsync(
+                id,
+                job => JobTransitions.MarkStale(job, timeProvider.GetUtcNow(), jobTypeOptions.Get(job.Type).RequeueWhenStale, manager.Retention),
+                cancellationToken).ConfigureAwait(false);
+            if (after is null)
+            {
+                continue;
+            }
+
+            marked.Add(after);
+            if (after.Status == JobStatus.Pending)
+            {
+                Log.JobRequeued(logger, after.Id, after.Type, before!.RunId, after.Attempt);
+            }
+            else
+            {
+                Log.JobStale(logger, after.Id, after.Type, before!.RunId);
+                await manager.OnEndedAsync(after, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return marked;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (store is not RedisJobStore redis || _timer is null)
+        if (store is not RedisJobStore || _timer is null)
         {
             return;
         }
@@ -48,13 +91,9 @@ internal sealed class RedisLeaseMonitor(
             {
                 try
                 {
-                    await redis.RenewLeasesAsync().ConfigureAwait(false);
-                    foreach (var job in await redis.MarkLapsedAsync(Stale, BatchSize).ConfigureAwait(false))
-                    {
-                        Log.JobStale(logger, job.Id, job.Type, job.RunId);
-                    }
+                    await CheckAsync(stoppingToken).ConfigureAwait(false);
                 }
-                catch (Exception ex)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     Log.LeaseCheckFailed(logger, ex);
                 }
@@ -65,17 +104,4 @@ internal sealed class RedisLeaseMonitor(
             // The host is stopping.
         }
     }
-
-    private JobSnapshot Stale(JobSnapshot job, DateTimeOffset now) => job with
-    {
-        Status = JobStatus.Failed,
-        CompletedAt = now,
-        CancelRequestedAt = job.CancelRequestedAt ?? now,
-        CancelReason = JobCancelReason.Stale,
-        Error = new JobError(
-            "Cancellable.Jobs.Redis.LeaseLapsed",
-            $"The lease of run {job.RunId} lapsed: the instance running the job stopped renewing it (killed, or cut off from Redis).",
-            StackTrace: null),
-        ExpiresAt = now + jobOptions.Value.FailedRetention,
-    };
 }

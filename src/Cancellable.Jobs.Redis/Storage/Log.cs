@@ -15,4 +15,7 @@ internal static partial class Log
 
     [LoggerMessage(1003, LogLevel.Error, "Renewing or checking job leases in Redis failed; it will be tried again.")]
     public static partial void LeaseCheckFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Job {JobId} of type {JobType} was re-queued as attempt {Attempt}: the lease of run {RunId} lapsed.")]
+    public static partial void JobRequeued(ILogger logger, string jobId, string jobType, string? runId, int attempt);
 }

@@ -37,35 +37,17 @@ public sealed partial class RedisJobStore
         }
     }
 
-    /// <summary>Replaces each active job whose lease lapsed with <paramref name="stale"/>'s result, by compare-and-swap.</summary>
-    /// <returns>The jobs marked stale by this call.</returns>
-    internal async Task<IReadOnlyList<JobSnapshot>> MarkLapsedAsync(Func<JobSnapshot, DateTimeOffset, JobSnapshot> stale, int maxCount)
+    /// <summary>
+    /// Takes the ids of the active jobs whose lease lapsed, pushing each lease one lease time ahead so that, if this
+    /// instance dies before marking them, another one will; the caller marks them stale by compare-and-swap.
+    /// </summary>
+    internal async Task<IReadOnlyList<string>> TakeLapsedAsync(int maxCount)
     {
-        var now = _timeProvider.GetUtcNow();
         var ids = (RedisValue[])(await Database.ScriptEvaluateAsync(
             RedisScripts.TakeLapsedLeases,
             [_prefix + "leases"],
-            [Millis(now), LeaseDeadline(), maxCount]).ConfigureAwait(false))!;
-        var marked = new List<JobSnapshot>();
-        foreach (var id in ids)
-        {
-            for (var attempt = 0; attempt < 3; attempt++)
-            {
-                var job = await GetAsync(id.ToString()).ConfigureAwait(false);
-                if (job is null || job.Status is not (JobStatus.Running or JobStatus.Cancelling))
-                {
-                    break;
-                }
-
-                if (await ReplaceAsync(job, stale(job, now)).ConfigureAwait(false) is { } replaced)
-                {
-                    marked.Add(replaced);
-                    break;
-                }
-            }
-        }
-
-        return marked;
+            [Millis(_timeProvider.GetUtcNow()), LeaseDeadline(), maxCount]).ConfigureAwait(false))!;
+        return [.. ids.Select(id => id.ToString())];
     }
 
     private static string Millis(DateTimeOffset time) => time.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);

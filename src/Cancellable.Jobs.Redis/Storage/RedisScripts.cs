@@ -7,8 +7,10 @@ namespace Cancellable.Jobs.Redis.Storage;
 /// A job is a hash <c>{prefix}job:{id}</c>: <c>d</c> the snapshot as JSON, <c>v</c> the version, <c>s</c> the
 /// sequence, and the indexed fields (<c>st</c> status, <c>t</c> type, <c>o</c> owner, <c>g</c> tags as JSON,
 /// <c>e</c>/<c>et</c> expiry in microseconds/ticks, <c>c</c> completion in microseconds) so that a script can move the
-/// job between indexes without parsing its JSON. Job ids and group names only ever appear inside key names and members,
-/// never in patterns.
+/// job between indexes without parsing its JSON. A finished job's indexed fields are also kept in the hash
+/// <c>{prefix}fin</c>, so that when Redis deleted the record by its time-to-live, the sweep still finds which type, owner
+/// and tag indexes and counts hold it. Job ids and group names only ever appear inside key names and members, never in
+/// patterns.
 /// </remarks>
 internal static class RedisScripts
 {
@@ -43,6 +45,13 @@ internal static class RedisScripts
           if not add then redis.call('ZREM', P .. 'claims', id) end
           if f.e then z(P .. 'idx:expiry', f.e, m) end
           if f.c then z(P .. 'idx:completion', f.c, m) end
+          if f.e or f.c or tonumber(f.st) >= 3 then
+            if add then
+              redis.call('HSET', P .. 'fin', id, cjson.encode({ st = f.st, t = f.t, o = f.o, g = f.g }))
+            else
+              redis.call('HDEL', P .. 'fin', id)
+            end
+          end
           if f.st == '1' or f.st == '2' then
             if add then redis.call('ZADD', P .. 'leases', 'NX', ARGV[14], id) else redis.call('ZREM', P .. 'leases', id) end
           end
@@ -86,8 +95,15 @@ internal static class RedisScripts
           local id = string.sub(m, 18)
           redis.call('ZREM', P .. 'idx:expiry', m)
           redis.call('ZREM', P .. 'idx:completion', m)
-          redis.call('ZREM', P .. 'idx:all', id)
-          for s = 0, 5 do redis.call('ZREM', P .. 'idx:status:' .. s, id) end
+          local meta = redis.call('HGET', P .. 'fin', id)
+          if meta then
+            local f = cjson.decode(meta)
+            index(id, tonumber(string.sub(m, 1, 16)), f, false)
+            redis.call('HDEL', P .. 'fin', id)
+          else
+            redis.call('ZREM', P .. 'idx:all', id)
+            for s = 0, 5 do redis.call('ZREM', P .. 'idx:status:' .. s, id) end
+          end
         end
 
         """;

@@ -17,12 +17,13 @@ public static partial class CancellableJobsBuilderExtensions
     /// <typeparam name="TJob">The job class; resolved in a scope of its own for each run.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <param name="name">The job type name, such as <c>removal_workflow</c>: letters, digits, <c>_ - . :</c>, at most 100 characters.</param>
+    /// <param name="configure">Configures the type's <see cref="JobTypeOptions"/>, such as <see cref="JobTypeOptions.RequeueWhenStale"/>; registering again adds to them.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException">The name is invalid, already names another job, or <typeparamref name="TJob"/> implements no single job interface.</exception>
     /// <remarks>In trimmed or native AOT apps use <see cref="AddJob{TJob, TInput}"/> or <see cref="AddJob{TJob, TInput, TResult}"/>.</remarks>
     [RequiresDynamicCode("Builds the job's descriptor for input and result types found by reflection. Use AddJob<TJob, TInput> or AddJob<TJob, TInput, TResult> in native AOT apps.")]
     [RequiresUnreferencedCode("The input type's properties are validated by reflection. Use AddJob<TJob, TInput> or AddJob<TJob, TInput, TResult> in trimmed apps.")]
-    public static ICancellableJobsBuilder AddJob<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.Interfaces | DynamicallyAccessedMemberTypes.PublicConstructors)] TJob>(this ICancellableJobsBuilder builder, string name)
+    public static ICancellableJobsBuilder AddJob<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.Interfaces | DynamicallyAccessedMemberTypes.PublicConstructors)] TJob>(this ICancellableJobsBuilder builder, string name, Action<JobTypeOptions>? configure = null)
         where TJob : class
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -38,7 +39,7 @@ public static partial class CancellableJobsBuilderExtensions
         var descriptorType = arguments.Length == 1
             ? typeof(JobTypeDescriptor<,>).MakeGenericType(typeof(TJob), arguments[0])
             : typeof(JobTypeDescriptor<,,>).MakeGenericType(typeof(TJob), arguments[0], arguments[1]);
-        return builder.AddJob<TJob>(name, () => (JobTypeDescriptor)Activator.CreateInstance(descriptorType, name)!);
+        return builder.AddJob<TJob>(name, () => (JobTypeDescriptor)Activator.CreateInstance(descriptorType, name)!, configure);
     }
 
     /// <summary>
@@ -49,13 +50,14 @@ public static partial class CancellableJobsBuilderExtensions
     /// <typeparam name="TInput">The job's input type.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <param name="name">The job type name: letters, digits, <c>_ - . :</c>, at most 100 characters.</param>
+    /// <param name="configure">Configures the type's <see cref="JobTypeOptions"/>, such as <see cref="JobTypeOptions.RequeueWhenStale"/>; registering again adds to them.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException">The name is invalid or already names another job.</exception>
-    public static ICancellableJobsBuilder AddJob<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TJob, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TInput>(this ICancellableJobsBuilder builder, string name)
+    public static ICancellableJobsBuilder AddJob<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TJob, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TInput>(this ICancellableJobsBuilder builder, string name, Action<JobTypeOptions>? configure = null)
         where TJob : class, IJob<TInput>
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddJob<TJob>(name, () => new JobTypeDescriptor<TJob, TInput>(name));
+        return builder.AddJob<TJob>(name, () => new JobTypeDescriptor<TJob, TInput>(name), configure);
     }
 
     /// <summary>
@@ -67,16 +69,17 @@ public static partial class CancellableJobsBuilderExtensions
     /// <typeparam name="TResult">The job's result type.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <param name="name">The job type name: letters, digits, <c>_ - . :</c>, at most 100 characters.</param>
+    /// <param name="configure">Configures the type's <see cref="JobTypeOptions"/>, such as <see cref="JobTypeOptions.RequeueWhenStale"/>; registering again adds to them.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException">The name is invalid or already names another job.</exception>
-    public static ICancellableJobsBuilder AddJob<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TJob, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TInput, TResult>(this ICancellableJobsBuilder builder, string name)
+    public static ICancellableJobsBuilder AddJob<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TJob, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TInput, TResult>(this ICancellableJobsBuilder builder, string name, Action<JobTypeOptions>? configure = null)
         where TJob : class, IJob<TInput, TResult>
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddJob<TJob>(name, () => new JobTypeDescriptor<TJob, TInput, TResult>(name));
+        return builder.AddJob<TJob>(name, () => new JobTypeDescriptor<TJob, TInput, TResult>(name), configure);
     }
 
-    private static ICancellableJobsBuilder AddJob<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TJob>(this ICancellableJobsBuilder builder, string name, Func<JobTypeDescriptor> create)
+    private static ICancellableJobsBuilder AddJob<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TJob>(this ICancellableJobsBuilder builder, string name, Func<JobTypeDescriptor> create, Action<JobTypeOptions>? configure)
         where TJob : class
     {
         if (!IsValidName(name))
@@ -89,15 +92,22 @@ public static partial class CancellableJobsBuilderExtensions
             .Where(s => s.ServiceType == typeof(JobTypeDescriptor) && s.ImplementationInstance is JobTypeDescriptor d && d.Name == name)
             .Select(s => (JobTypeDescriptor)s.ImplementationInstance!)
             .FirstOrDefault();
-        if (existing is not null)
+        if (existing is not null && !existing.SameRegistrationAs(descriptor))
         {
-            return existing.SameRegistrationAs(descriptor)
-                ? builder
-                : throw new ArgumentException($"The job type name '{name}' is already registered for {existing.JobClass.Name}.", nameof(name));
+            throw new ArgumentException($"The job type name '{name}' is already registered for {existing.JobClass.Name}.", nameof(name));
         }
 
-        builder.Services.AddSingleton(descriptor);
-        builder.Services.TryAddTransient<TJob>();
+        if (existing is null)
+        {
+            builder.Services.AddSingleton(descriptor);
+            builder.Services.TryAddTransient<TJob>();
+        }
+
+        if (configure is not null)
+        {
+            builder.Services.Configure(name, configure);
+        }
+
         return builder;
     }
 

@@ -25,8 +25,11 @@ internal sealed class JobRunner : BackgroundService
     private readonly CancellableJobsOptions _options;
     private readonly HashSet<string> _types;
     private readonly SemaphoreSlim _slots;
+    // By run id, not job id: a job whose lease lapsed can be re-queued and claimed again here while this process still
+    // runs its old copy, and the poll must still reach that copy to stop it.
     private readonly ConcurrentDictionary<string, (JobRun Run, Task Task)> _runs = new(StringComparer.Ordinal);
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _abandonEndWrites = new();
     private readonly TimerCallback _flush;
     private readonly TimerCallback _timeout;
     private readonly TimerCallback _overdue;
@@ -51,6 +54,12 @@ internal sealed class JobRunner : BackgroundService
         _timeout = state => Cancel((JobRun)state!, JobCancelReason.Timeout);
         _overdue = state => _ = MarkOverdueAsync((JobRun)state!);
     }
+
+    /// <summary>The wait before a failed end-of-run write is tried again; it doubles up to <see cref="EndRetryMaxDelay"/>.</summary>
+    internal static readonly TimeSpan EndRetryFirstDelay = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest wait between two tries of a failed end-of-run write.</summary>
+    internal static readonly TimeSpan EndRetryMaxDelay = TimeSpan.FromSeconds(5);
 
     /// <summary>Gets the number of jobs running in this process.</summary>
     public int RunningCount => _runs.Count;
@@ -81,6 +90,7 @@ internal sealed class JobRunner : BackgroundService
         catch (OperationCanceledException)
         {
             Log.ShutdownIncomplete(_logger, _runs.Count);
+            await _abandonEndWrites.CancelAsync().ConfigureAwait(false); // runs still writing their end give up
         }
         finally
         {
@@ -90,6 +100,7 @@ internal sealed class JobRunner : BackgroundService
 
     public override void Dispose()
     {
+        _abandonEndWrites.Cancel(); // not disposed: a run may still be reading its token; it holds no timer
         _pollTimer?.Dispose();
         _subscription?.Dispose();
         _slots.Dispose();
@@ -142,7 +153,7 @@ internal sealed class JobRunner : BackgroundService
             // Registered before it starts, so a cancel arriving at once finds it; started on the pool, so a job that
             // blocks before its first await holds up neither this loop nor other jobs.
             var start = new Task<Task>(() => ExecuteRunAsync(run), CancellationToken.None, TaskCreationOptions.DenyChildAttach);
-            _runs[job.Id] = (run, start.Unwrap());
+            _runs[run.RunId] = (run, start.Unwrap());
             start.Start(TaskScheduler.Default);
         }
     }
@@ -200,11 +211,7 @@ internal sealed class JobRunner : BackgroundService
 
         activity?.SetTag("cancellable_jobs.job.status", outcome.ToString());
         await EndAsync(run, outcome, result, error).ConfigureAwait(false);
-        // Only this run's entry: a retry may already have claimed the job's next attempt under the same id.
-        if (_runs.TryGetValue(job.Id, out var entry) && entry.Run == run)
-        {
-            _runs.TryRemove(KeyValuePair.Create(job.Id, entry));
-        }
+        _runs.TryRemove(run.RunId, out _);
 
         run.Dispose();
         _slots.Release();
@@ -217,20 +224,7 @@ internal sealed class JobRunner : BackgroundService
         try
         {
             await run.WriteGate.WaitAsync().ConfigureAwait(false);
-            if (run.LocalReason is { } localReason and not JobCancelReason.Requested)
-            {
-                // A job can stop inside its token's callback, before the timeout or shutdown was recorded: record it
-                // first, so the job still passes through Cancelling and watchers see why it was cancelled.
-                await _manager.UpdateAsync(job.Id, current => JobTransitions.Cancel(current, _timeProvider.GetUtcNow(), localReason, requestedBy: null, _manager.Retention, run.RunId), CancellationToken.None).ConfigureAwait(false);
-            }
-
-            var jobError = error is null ? null : JobError.From(error);
-            var (_, ended) = await _manager.UpdateAsync(job.Id, current =>
-                JobTransitions.End(current, run.RunId, outcome, _timeProvider.GetUtcNow(), _manager.Retention, run.LocalReason) is { } next
-                    ? run.Context.ApplyTo(next, outcome, result, jobError)
-                    : null,
-                CancellationToken.None).ConfigureAwait(false);
-
+            var ended = await WriteEndAsync(run, outcome, result, error).ConfigureAwait(false);
             _telemetry.Ended(job.Type, outcome, duration);
             if (ended is null)
             {
@@ -259,6 +253,46 @@ internal sealed class JobRunner : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Writes the run's outcome. A failed write (the store is unreachable) is tried again with backoff until it is
+    /// applied or refused (with a distributed store, another instance marks the job stale once its lease lapses, and
+    /// then refuses this run's write), or until the host's shutdown timeout gives up on this run.
+    /// </summary>
+    /// <returns>The job as ended, or null when the store refused the end (another run holds the job, or it is gone).</returns>
+    private async Task<JobSnapshot?> WriteEndAsync(JobRun run, JobStatus outcome, JsonElement? result, Exception? error)
+    {
+        var job = run.Job;
+        var jobError = error is null ? null : JobError.From(error);
+        var delay = EndRetryFirstDelay;
+        while (true)
+        {
+            try
+            {
+                if (run.LocalReason is { } localReason and not JobCancelReason.Requested)
+                {
+                    // A job can stop inside its token's callback, before the timeout or shutdown was recorded: record it
+                    // first, so the job still passes through Cancelling and watchers see why it was cancelled.
+                    await _manager.UpdateAsync(job.Id, current => JobTransitions.Cancel(current, _timeProvider.GetUtcNow(), localReason, requestedBy: null, _manager.Retention, run.RunId), CancellationToken.None).ConfigureAwait(false);
+                }
+
+                var (_, ended) = await _manager.UpdateAsync(job.Id, current =>
+                    JobTransitions.End(current, run.RunId, outcome, _timeProvider.GetUtcNow(), _manager.Retention, run.LocalReason) is { } next
+                        ? run.Context.ApplyTo(next, outcome, result, jobError)
+                        : null,
+                    CancellationToken.None).ConfigureAwait(false);
+                return ended;
+            }
+            catch (Exception ex) when (!_abandonEndWrites.IsCancellationRequested)
+            {
+                // The timer is created before the log line, so whoever reads the log may move the clock past it.
+                var wait = Task.Delay(delay, _timeProvider, _abandonEndWrites.Token);
+                Log.EndRetrying(_logger, ex, job.Id, delay);
+                await wait.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                delay = delay * 2 < EndRetryMaxDelay ? delay * 2 : EndRetryMaxDelay;
+            }
+        }
+    }
+
     private void OnChange(JobChange change)
     {
         var job = change.Job;
@@ -269,7 +303,7 @@ internal sealed class JobRunner : BackgroundService
                 _wake.Writer.TryWrite(true);
             }
         }
-        else if (job.Status == JobStatus.Cancelling && _runs.TryGetValue(job.Id, out var entry) && entry.Run.RunId == job.RunId && entry.Run.LocalReason is null)
+        else if (job.Status == JobStatus.Cancelling && job.RunId is { } runId && _runs.TryGetValue(runId, out var entry) && entry.Run.LocalReason is null)
         {
             // A cancel asked for in this process fires the token on the asking thread (CancelLocalRun); this path serves
             // the others. Fire it off the store's thread: the job's token callbacks are the job's code.
@@ -327,7 +361,7 @@ internal sealed class JobRunner : BackgroundService
     /// <summary>Fires the token of this process's run of <paramref name="job"/>, whose cancellation was recorded.</summary>
     private void CancelLocalRun(JobSnapshot job)
     {
-        if (_runs.TryGetValue(job.Id, out var entry) && entry.Run.RunId == job.RunId)
+        if (job.RunId is { } runId && _runs.TryGetValue(runId, out var entry))
         {
             Cancel(entry.Run, job.CancelReason ?? JobCancelReason.Requested);
         }

@@ -6,6 +6,9 @@ namespace Cancellable.Jobs;
 /// </summary>
 internal static class JobTransitions
 {
+    /// <summary>The <see cref="JobError.Type"/> of an attempt marked stale.</summary>
+    public const string LeaseLapsedError = "Cancellable.Jobs.LeaseLapsed";
+
     public static JobSnapshot? Start(JobSnapshot job, DateTimeOffset now, string runId) =>
         job.Status != JobStatus.Pending ? null : job with { Status = JobStatus.Running, StartedAt = now, RunId = runId };
 
@@ -82,6 +85,30 @@ internal static class JobTransitions
             ExpiresAt = null,
             RunId = null,
         };
+    }
+
+    /// <summary>
+    /// Running or Cancelling → Failed with reason stale: the run's lease lapsed, so its runner is presumed dead. When
+    /// <paramref name="requeue"/> is set and nobody asked to cancel or delete the job, the stale attempt is kept in the
+    /// history and the job becomes Pending as the next attempt, as <see cref="Retry"/> does.
+    /// </summary>
+    public static JobSnapshot? MarkStale(JobSnapshot job, DateTimeOffset now, bool requeue, Func<JobStatus, TimeSpan> retention)
+    {
+        if (job.Status is not (JobStatus.Running or JobStatus.Cancelling))
+        {
+            return null;
+        }
+
+        var failed = Finish(job with
+        {
+            CancelRequestedAt = job.CancelRequestedAt ?? now,
+            CancelReason = JobCancelReason.Stale,
+            Error = new JobError(
+                LeaseLapsedError,
+                $"The lease of run {job.RunId} lapsed: the instance running the job stopped renewing it (killed, or cut off from the store).",
+                StackTrace: null),
+        }, JobStatus.Failed, now, retention);
+        return requeue && job.Status == JobStatus.Running && !job.IsDeleteRequested ? Retry(failed) : failed;
     }
 
     /// <summary>Marks an active job for removal once it stops.</summary>

@@ -57,4 +57,7 @@ internal static partial class Log
 
     [LoggerMessage(17, LogLevel.Warning, "The job runner could not re-read job {JobId} from the store; it will try again at the next poll.")]
     public static partial void PollFailed(ILogger logger, Exception exception, string jobId);
+
+    [LoggerMessage(18, LogLevel.Warning, "The end of job {JobId} could not be written to the store; it will be tried again in {Delay}.")]
+    public static partial void EndRetrying(ILogger logger, Exception exception, string jobId, TimeSpan delay);
 }

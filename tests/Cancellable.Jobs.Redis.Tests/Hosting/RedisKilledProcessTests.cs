@@ -21,8 +21,70 @@ public sealed class RedisKilledProcessTests(RedisServerFixture redis)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var prefix = RedisServerFixture.NewPrefix();
-        var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         var log = new RunLog();
+        var (job, running, killedAt) = await RunAndKillWorkerAsync(prefix, timeout.Token);
+
+        var time = new FakeTimeProvider(killedAt);
+        using var connection = await redis.ConnectAsync();
+        using var checker = await StartCheckerAsync(connection, prefix, time, log, runsJobs: false);
+        time.Advance(Lease + Check);
+        var stale = await checker.WaitForAsync(job.Id, j => j.Status.IsTerminal(), timeout.Token);
+
+        Assert.Equal(JobStatus.Failed, stale.Status);
+        Assert.Equal(JobCancelReason.Stale, stale.CancelReason);
+        Assert.Equal(1, stale.Attempt);
+        Assert.Null(stale.RunId);
+        Assert.InRange(stale.CompletedAt!.Value - running.StartedAt!.Value, Lease, Lease + Check + (killedAt - running.StartedAt.Value));
+        Assert.Empty(log.Runs);
+        await checker.StopAsync(timeout.Token);
+    }
+
+    [Fact]
+    public async Task LeaseCheck_WorkerKilledAndTypeOptsIntoRequeue_JobRunsOnceMoreOnAnotherInstance()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var prefix = RedisServerFixture.NewPrefix();
+        var log = new RunLog();
+        var (job, running, killedAt) = await RunAndKillWorkerAsync(prefix, timeout.Token);
+
+        var time = new FakeTimeProvider(killedAt);
+        using var connection = await redis.ConnectAsync();
+        using var checker = await StartCheckerAsync(connection, prefix, time, log, runsJobs: true);
+        time.Advance(Lease + Check);
+        Assert.Equal("checker", await log.StartedOf(job.Id).Task.WaitAsync(timeout.Token));
+        var second = await checker.WaitForAsync(job.Id, j => j.Status == JobStatus.Running && j.Attempt == 2, timeout.Token);
+
+        var stale = Assert.Single(second.PreviousAttempts);
+        Assert.Equal((JobStatus.Failed, JobCancelReason.Stale, running.StartedAt), (stale.Status, stale.CancelReason, stale.StartedAt));
+        Assert.NotEqual(running.RunId, second.RunId);
+        await checker.Manager().CancelAsync(job.Id, "test", timeout.Token);
+        var done = await checker.Manager().WaitForCompletionAsync(job.Id, timeout.Token);
+        Assert.Equal((JobStatus.Cancelled, 2), (done!.Status, done.Attempt));
+        Assert.Equal("checker", Assert.Single(log.Runs[job.Id]));
+        await checker.StopAsync(timeout.Token);
+    }
+
+    private static Task<IHost> StartCheckerAsync(StackExchange.Redis.IConnectionMultiplexer connection, string prefix, FakeTimeProvider time, RunLog log, bool runsJobs) =>
+        TwoHosts.StartAsync(
+            connection,
+            prefix,
+            time,
+            log,
+            "checker",
+            runsJobs,
+            jobs: runsJobs ? TwoHosts.RequeueWhenStale : null,
+            redisOptions: o =>
+            {
+                o.LeaseTime = Lease;
+                o.LeaseCheckInterval = Check;
+            });
+
+    /// <summary>
+    /// Starts the worker, lets it claim a blocking job, and kills it with SIGKILL (no shutdown, no final write, no more
+    /// lease renewals). The worker's lease deadline is on the real clock, so the caller's fake clock starts at the kill.
+    /// </summary>
+    private async Task<(JobSnapshot Job, JobSnapshot Running, DateTimeOffset KilledAt)> RunAndKillWorkerAsync(string prefix, CancellationToken cancellationToken)
+    {
         using var worker = StartWorker(prefix, out var started);
         try
         {
@@ -30,39 +92,15 @@ public sealed class RedisKilledProcessTests(RedisServerFixture redis)
             var job = (await store.CreateAsync(Storage.RedisJobStoreTests.NewJob(TwoHosts.JobType) with
             {
                 Input = System.Text.Json.JsonDocument.Parse("""{"block":true}""").RootElement,
-            }, 10, timeout.Token))!;
-            Assert.Equal($"started {job.Id}", await started.Task.WaitAsync(timeout.Token));
+            }, 10, cancellationToken))!;
+            Assert.Equal($"started {job.Id}", await started.Task.WaitAsync(cancellationToken));
 
-            worker.Kill(); // SIGKILL: no shutdown, no final write, no more lease renewals
-            await worker.WaitForExitAsync(timeout.Token);
+            worker.Kill();
+            await worker.WaitForExitAsync(cancellationToken);
             var killedAt = TimeProvider.System.GetUtcNow();
-            var running = (await store.GetAsync(job.Id, timeout.Token))!;
+            var running = (await store.GetAsync(job.Id, cancellationToken))!;
             Assert.Equal(JobStatus.Running, running.Status);
-
-            using var connection = await redis.ConnectAsync();
-            using var checker = await TwoHosts.StartAsync(connection, prefix, time, log, "checker", runsJobs: false, redisOptions: o =>
-            {
-                o.LeaseTime = Lease;
-                o.LeaseCheckInterval = Check;
-            });
-            time.Advance(killedAt - time.GetUtcNow() + Lease + Check);
-            JobSnapshot? stale = null;
-            await foreach (var change in checker.Manager().WatchAsync(job.Id, timeout.Token))
-            {
-                if (change.Job.Status.IsTerminal())
-                {
-                    stale = change.Job;
-                    break;
-                }
-            }
-
-            Assert.Equal(JobStatus.Failed, stale!.Status);
-            Assert.Equal(JobCancelReason.Stale, stale.CancelReason);
-            Assert.Equal(1, stale.Attempt);
-            Assert.Equal(running.RunId, stale.RunId);
-            Assert.InRange(stale.CompletedAt!.Value - running.StartedAt!.Value, Lease, Lease + Check + (killedAt - running.StartedAt.Value));
-            Assert.Empty(log.Runs);
-            await checker.StopAsync(timeout.Token);
+            return (job, running, killedAt);
         }
         finally
         {

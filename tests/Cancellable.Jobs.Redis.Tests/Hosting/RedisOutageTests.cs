@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
@@ -56,11 +58,76 @@ public sealed class RedisOutageTests(RedisServerFixture redis)
         await client.StopAsync(timeout.Token);
     }
 
+    [Fact]
+    public async Task EndOfRun_RedisUnresponsiveWhenTheJobEnds_OutcomeIsWrittenOnceRedisIsBack()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var prefix = RedisServerFixture.NewPrefix();
+        var log = new RunLog();
+        var retrying = new SignalLoggerProvider("EndRetrying");
+        using var connection = await redis.ConnectAsync();
+        using var runner = await TwoHosts.StartAsync(connection, prefix, time, log, "runner", jobs: b => b.Services.AddSingleton<ILoggerProvider>(retrying));
+        var job = await runner.Manager().StartAsync(TwoHosts.JobType, new BlockInput(true), new JobStartOptions { Timeout = TimeSpan.FromSeconds(5) }, timeout.Token);
+        await log.StartedOf(job.Id).Task.WaitAsync(timeout.Token);
+
+        await redis.PauseServerAsync();
+        try
+        {
+            time.Advance(TimeSpan.FromSeconds(5)); // the job times out and ends while Redis does not answer
+            await log.CancelObservedOf(job.Id).Task.WaitAsync(timeout.Token);
+            await retrying.Logged.Task.WaitAsync(timeout.Token); // the end's write timed out; a retry is scheduled
+        }
+        finally
+        {
+            await redis.ResumeServerAsync();
+        }
+
+        var ended = runner.WaitForAsync(job.Id, j => j.Status.IsTerminal(), timeout.Token);
+        time.Advance(TimeSpan.FromSeconds(1)); // past the first retry's wait (250 ms)
+        var done = await ended;
+
+        Assert.Equal((JobStatus.Cancelled, JobCancelReason.Timeout, 1), (done.Status, done.CancelReason, done.Attempt));
+        Assert.NotNull(done.ExpiresAt);
+        await runner.StopAsync(timeout.Token);
+        await redis.ReconnectAsync(); // the shared connection may have timed out while the server was frozen
+    }
+
     private static Task Restored(ConnectionMultiplexer connection)
     {
         var interactive = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var subscription = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         connection.ConnectionRestored += (_, e) => (e.ConnectionType == ConnectionType.Subscription ? subscription : interactive).TrySetResult();
         return Task.WhenAll(interactive.Task, subscription.Task);
+    }
+}
+
+/// <summary>Completes <see cref="Logged"/> when a log entry with the given event name is written.</summary>
+public sealed class SignalLoggerProvider(string eventName) : ILoggerProvider
+{
+    public TaskCompletionSource Logged { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public string EventName { get; } = eventName;
+
+    public ILogger CreateLogger(string categoryName) => new SignalLogger(this);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class SignalLogger(SignalLoggerProvider provider) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Name == provider.EventName)
+            {
+                provider.Logged.TrySetResult();
+            }
+        }
     }
 }

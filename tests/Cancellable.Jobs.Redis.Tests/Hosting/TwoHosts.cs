@@ -88,7 +88,24 @@ public static class TwoHosts
         return host;
     }
 
+    /// <summary>Registers the test's job type with <see cref="JobTypeOptions.RequeueWhenStale"/>.</summary>
+    public static void RequeueWhenStale(ICancellableJobsBuilder jobs) => jobs.AddJob<RecordingJob, BlockInput>(JobType, o => o.RequeueWhenStale = true);
+
     public static IJobManager Manager(this IHost host) => host.Services.GetRequiredService<IJobManager>();
+
+    /// <summary>Watches one job until a change satisfies <paramref name="condition"/>.</summary>
+    public static async Task<JobSnapshot> WaitForAsync(this IHost host, string jobId, Func<JobSnapshot, bool> condition, CancellationToken cancellationToken)
+    {
+        await foreach (var change in host.Manager().WatchAsync(jobId, cancellationToken))
+        {
+            if (change.Kind != JobChangeKind.Removed && condition(change.Job))
+            {
+                return change.Job;
+            }
+        }
+
+        throw new InvalidOperationException($"Job {jobId} was removed before the condition held.");
+    }
 
     /// <summary>A type the "client-only" host registers so that it runs none of the test's jobs.</summary>
     public sealed class OtherJob : IJob<BlockInput>

@@ -38,6 +38,22 @@ public sealed class CancellableJobsBuilderExtensionsTests
     }
 
     [Fact]
+    public void AddJob_WithConfigure_SetsTheTypesNamedOptionsOnly()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddCancellableJobs()
+            .AddJob<OtherJob, OtherInput>("other")
+            .AddJob<OtherJob, OtherInput>("other", o => o.RequeueWhenStale = true)
+            .AddJob<ResultJob, OtherInput, string>("result");
+
+        using var provider = CancellableJobsServiceCollectionExtensionsTests.Build(services);
+        var options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<JobTypeOptions>>();
+        Assert.True(options.Get("other").RequeueWhenStale);
+        Assert.False(options.Get("result").RequeueWhenStale);
+        Assert.Single(services, s => s.ServiceType == typeof(JobTypeDescriptor) && ((JobTypeDescriptor)s.ImplementationInstance!).Name == "other");
+    }
+
+    [Fact]
     public void AddJob_NameOfAnotherJob_Throws()
     {
         var builder = new ServiceCollection().AddCancellableJobs().AddJob<OtherJob, OtherInput>("other");

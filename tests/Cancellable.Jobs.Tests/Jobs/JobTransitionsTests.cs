@@ -21,6 +21,7 @@ public sealed class JobTransitionsTests
         (JobStatus.Cancelling, JobStatus.Cancelled),
         (JobStatus.Failed, JobStatus.Pending),
         (JobStatus.Cancelled, JobStatus.Pending),
+        (JobStatus.Running, JobStatus.Pending), // only when a stale run is re-queued
     ];
 
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
@@ -36,7 +37,7 @@ public sealed class JobTransitionsTests
         {
             now = now.AddSeconds(1);
             var runId = $"run-{runs}";
-            var next = (command % 9) switch
+            var next = (command % 11) switch
             {
                 0 => JobTransitions.Start(job, now, $"run-{++runs}"),
                 1 => JobTransitions.Cancel(job, now, JobCancelReason.Requested, "ann", Retention),
@@ -46,6 +47,8 @@ public sealed class JobTransitionsTests
                 5 => JobTransitions.End(job, runId, JobStatus.Cancelled, now, Retention, JobCancelReason.Shutdown),
                 6 => JobTransitions.Retry(job),
                 7 => JobTransitions.MarkOverdue(job, runId),
+                8 => JobTransitions.MarkStale(job, now, requeue: false, Retention),
+                9 => JobTransitions.MarkStale(job, now, requeue: true, Retention),
                 _ => JobTransitions.End(job, "someone-else", JobStatus.Completed, now, Retention, null),
             };
 
@@ -93,6 +96,75 @@ public sealed class JobTransitionsTests
             Assert.Equal(outcome, ended.Status);
             Assert.Null(ended.RunId);
         }
+    }
+
+    [Fact]
+    public void MarkStale_ByDefault_EndsTheAttemptFailedWithReasonStaleAndNoRunId()
+    {
+        var running = JobTransitions.Start(new JobSnapshot { Id = "j", Type = "t", Status = JobStatus.Pending, CreatedAt = T0 }, T0, "run-1")!;
+        var now = T0.AddMinutes(2);
+
+        var stale = JobTransitions.MarkStale(running, now, requeue: false, Retention)!;
+
+        Assert.Equal(JobStatus.Failed, stale.Status);
+        Assert.Equal(JobCancelReason.Stale, stale.CancelReason);
+        Assert.Equal(now, stale.CompletedAt);
+        Assert.Equal(now, stale.CancelRequestedAt);
+        Assert.Equal(now + Retention(JobStatus.Failed), stale.ExpiresAt);
+        Assert.Equal(JobTransitions.LeaseLapsedError, stale.Error!.Type);
+        Assert.Contains("run-1", stale.Error.Message, StringComparison.Ordinal);
+        Assert.Null(stale.RunId);
+        Assert.Equal(1, stale.Attempt);
+        Assert.Null(JobTransitions.End(stale, "run-1", JobStatus.Completed, now, Retention, null));
+    }
+
+    [Fact]
+    public void MarkStale_RequeueOptedIn_KeepsTheStaleAttemptAndQueuesTheNext()
+    {
+        var running = JobTransitions.Start(new JobSnapshot { Id = "j", Type = "t", Status = JobStatus.Pending, CreatedAt = T0 }, T0, "run-1")!;
+        var reported = running with { Progress = new JobProgress { Fraction = 0.5 } };
+        var now = T0.AddMinutes(2);
+
+        var requeued = JobTransitions.MarkStale(reported, now, requeue: true, Retention)!;
+
+        Assert.Equal(JobStatus.Pending, requeued.Status);
+        Assert.Equal(2, requeued.Attempt);
+        Assert.Null(requeued.RunId);
+        Assert.Null(requeued.ExpiresAt);
+        Assert.Null(requeued.CancelReason);
+        Assert.Equal(JobProgress.None, requeued.Progress);
+        var previous = Assert.Single(requeued.PreviousAttempts);
+        Assert.Equal((1, JobStatus.Failed, JobCancelReason.Stale, now), (previous.Number, previous.Status, previous.CancelReason, previous.CompletedAt));
+        Assert.Equal(JobTransitions.LeaseLapsedError, previous.Error!.Type);
+        Assert.Equal(0.5, previous.Progress.Fraction);
+        Assert.Null(JobTransitions.End(requeued, "run-1", JobStatus.Completed, now, Retention, null));
+        Assert.Null(JobTransitions.Report(requeued, "run-1", new JobContext(requeued, new CancellableJobsOptions(), TimeProvider.System)));
+    }
+
+    [Fact]
+    public void MarkStale_CancelOrDeleteAsked_EndsFailedEvenWhenRequeueOptedIn()
+    {
+        var running = JobTransitions.Start(new JobSnapshot { Id = "j", Type = "t", Status = JobStatus.Pending, CreatedAt = T0 }, T0, "run-1")!;
+        var cancelling = JobTransitions.Cancel(running, T0, JobCancelReason.Requested, "ann", Retention)!;
+        var deleting = running with { IsDeleteRequested = true };
+
+        var staleCancel = JobTransitions.MarkStale(cancelling, T0.AddMinutes(1), requeue: true, Retention)!;
+        var staleDelete = JobTransitions.MarkStale(deleting, T0.AddMinutes(1), requeue: true, Retention)!;
+
+        Assert.Equal((JobStatus.Failed, JobCancelReason.Stale, "ann", T0), (staleCancel.Status, staleCancel.CancelReason, staleCancel.CancelRequestedBy, staleCancel.CancelRequestedAt));
+        Assert.Equal((JobStatus.Failed, 1, true), (staleDelete.Status, staleDelete.Attempt, staleDelete.IsDeleteRequested));
+    }
+
+    [Theory]
+    [InlineData(JobStatus.Pending)]
+    [InlineData(JobStatus.Completed)]
+    [InlineData(JobStatus.Failed)]
+    [InlineData(JobStatus.Cancelled)]
+    public void MarkStale_JobNotActive_Refused(JobStatus status)
+    {
+        var job = new JobSnapshot { Id = "j", Type = "t", Status = status, CreatedAt = T0, CompletedAt = status.IsTerminal() ? T0 : null };
+
+        Assert.Null(JobTransitions.MarkStale(job, T0, requeue: true, Retention));
     }
 
     private static TimeSpan Retention(JobStatus status) => TimeSpan.FromMinutes((int)status);
