@@ -65,7 +65,9 @@ internal sealed class JobRunner : BackgroundService
         var running = _runs.Values.ToArray();
         foreach (var (run, _) in running)
         {
-            Cancel(run, JobCancelReason.Shutdown);
+            // Off this thread, one job each: a job's token callbacks are its own code, and one that blocks must not keep
+            // the shutdown token from the jobs after it.
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Runner.Cancel(s.Run, JobCancelReason.Shutdown), (Runner: this, Run: run), preferLocal: false);
         }
 
         try

@@ -72,6 +72,13 @@ public sealed class JobsHost : IAsyncDisposable
         await _host.StopAsync(Timeout);
     }
 
+    /// <summary>Stops the host; <paramref name="cancellationToken"/> plays the host's shutdown timeout.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _started = false;
+        await _host.StopAsync(cancellationToken);
+    }
+
     /// <summary>Creates a signal a job or a test sets once; continuations never run inline.</summary>
     public static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
