@@ -164,6 +164,11 @@ internal sealed class JobRunner : BackgroundService
                 result = await run.Descriptor.RunAsync(scope.ServiceProvider, job.Input, run.Context, _options.SerializerOptions, run.Token).ConfigureAwait(false);
             }
 
+            if (result is { } json && !run.Context.FitsResultLimit(json, "result", "and the job still counts as completed"))
+            {
+                result = null;
+            }
+
             outcome = JobStatus.Completed;
         }
         catch (OperationCanceledException) when (run.Token.IsCancellationRequested)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -25,4 +26,40 @@ internal static class JobJson
 
     public static JsonElement Serialize<T>(T value, JsonSerializerOptions options) =>
         JsonSerializer.SerializeToElement(value, GetTypeInfo<T>(options));
+
+    /// <summary>Counts the bytes of <paramref name="value"/>'s JSON without keeping them.</summary>
+    public static long SizeOf(JsonElement value)
+    {
+        var counter = new ByteCounter();
+        using (var writer = new Utf8JsonWriter(counter))
+        {
+            value.WriteTo(writer);
+        }
+
+        return counter.Count;
+    }
+
+    /// <summary>A buffer writer that counts what is written into one reused buffer.</summary>
+    private sealed class ByteCounter : IBufferWriter<byte>
+    {
+        private byte[] _buffer = new byte[4096];
+
+        public long Count { get; private set; }
+
+        public void Advance(int count) => Count += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Buffer(sizeHint);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Buffer(sizeHint);
+
+        private byte[] Buffer(int sizeHint)
+        {
+            if (sizeHint > _buffer.Length)
+            {
+                _buffer = new byte[sizeHint];
+            }
+
+            return _buffer;
+        }
+    }
 }
