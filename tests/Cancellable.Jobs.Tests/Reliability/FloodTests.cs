@@ -78,6 +78,26 @@ public sealed class FloodTests
     }
 
     [Fact]
+    public async Task ReportProgress_TenMegabyteCurrentStepText_TruncatedToMaxMessageLengthWithMarker()
+    {
+        // Regression: the current-step text of the job and of its steps was kept whole, however long.
+        await using var host = await JobsHost.StartAsync(o => o.MaxMessageLength = 100);
+        const int Huge = 10 * 1024 * 1024;
+        var job = await host.StartScriptAsync((context, _) =>
+        {
+            context.ReportProgress(0.5, new string('s', Huge));
+            context.Step("load").ReportProgress(1, 2, new string('t', Huge));
+            return Task.CompletedTask;
+        });
+
+        var done = await host.WaitForCompletionAsync(job.Id);
+
+        var marker = $"… [truncated {Huge - 100} characters]";
+        Assert.Equal(new string('s', 100) + marker, done.Progress.CurrentStep);
+        Assert.Equal(new string('t', 100) + marker, Assert.Single(done.Progress.Steps).CurrentStep);
+    }
+
+    [Fact]
     public async Task StartAsync_InputOverMaxInputSize_ThrowsNamingTheLimitAndCreatesNoJob()
     {
         await using var host = JobsHost.Build(o => o.MaxInputSize = 64 * 1024);
