@@ -223,7 +223,7 @@ internal sealed class JobRunner : BackgroundService
                 return outcome switch
                 {
                     JobStatus.Completed => next with { Result = result, Progress = next.Progress with { Fraction = 1 } },
-                    JobStatus.Failed => next with { Error = JobError.From(error!) },
+                    JobStatus.Failed => next with { Error = JobError.From(error!, _options.MaxMessageLength) },
                     _ => next,
                 };
             }, CancellationToken.None).ConfigureAwait(false);

@@ -98,6 +98,23 @@ public sealed class FloodTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_ThrowsWithTenMegabyteMessage_ErrorMessageAndStackTraceTruncated()
+    {
+        // Regression: a failed job's error message and stack trace were kept whole, however long.
+        await using var host = await JobsHost.StartAsync();
+        const int Huge = 10 * 1024 * 1024;
+        var job = await host.StartScriptAsync((_, _) => throw new InvalidOperationException(new string('e', Huge)));
+
+        var done = await host.WaitForCompletionAsync(job.Id);
+
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Equal(new string('e', 4_096) + $"… [truncated {Huge - 4_096} characters]", done.Error!.Message);
+        Assert.StartsWith("System.InvalidOperationException: eee", done.Error.StackTrace, StringComparison.Ordinal);
+        Assert.InRange(done.Error.StackTrace!.Length, 64 * 1024, (64 * 1024) + 64);
+        await AssertRunnerServesNextAsync(host);
+    }
+
+    [Fact]
     public async Task StartAsync_InputOverMaxInputSize_ThrowsNamingTheLimitAndCreatesNoJob()
     {
         await using var host = JobsHost.Build(o => o.MaxInputSize = 64 * 1024);
