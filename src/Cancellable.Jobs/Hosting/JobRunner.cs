@@ -241,7 +241,7 @@ internal sealed class JobRunner : BackgroundService
                     Log.JobCompleted(_logger, job.Id, job.Type, duration);
                     break;
                 case JobStatus.Failed:
-                    Log.JobFailed(_logger, error!, job.Id, job.Type);
+                    Log.JobFailed(_logger, error!, job.Id, job.Type, ended.Error!);
                     break;
                 default:
                     Log.JobCancelled(_logger, job.Id, job.Type, ended.CancelReason ?? JobCancelReason.Requested);
