@@ -64,6 +64,9 @@ public static class CancellableJobsEndpointRouteBuilderExtensions
         var events = new JobEventEndpoints(options, api, new JobChangeFeed(manager, options.EventResumeCapacity, stopping, logger), stopping);
 
         var group = endpoints.MapGroup(prefix);
+
+        // The catch-all at the end ranks below every other route, so it takes only what they leave: no request is ambiguous.
+#pragma warning disable ASP0022
         group.MapGet("/", guard.Wrap(api.ListAsync, changesState: false));
         group.MapGet("/stats", guard.Wrap(api.StatisticsAsync, changesState: false));
         group.MapGet("/events", guard.Wrap(events.AllEventsAsync, changesState: false));
@@ -76,6 +79,8 @@ public static class CancellableJobsEndpointRouteBuilderExtensions
         group.MapPost("/{id}/cancel", guard.Wrap(api.CancelAsync, changesState: true));
         group.MapPost("/{id}/retry", guard.Wrap(api.RetryAsync, changesState: true));
         group.MapDelete("/{id}", guard.Wrap(api.DeleteAsync, changesState: true));
+        group.Map("/{**path}", guard.Wrap(JobRouteFallback.AnswerAsync, changesState: false));
+#pragma warning restore ASP0022
         return group;
     }
 }

@@ -51,6 +51,18 @@ public sealed class CancellableJobsOptions
     public int MaxMessageLength { get; set; } = 4_096;
 
     /// <summary>
+    /// Gets or sets the largest job input accepted, in bytes of JSON; a start with a larger input throws
+    /// <see cref="JobValidationException"/> and creates no job. The default value is 1,048,576 (1 MiB).
+    /// </summary>
+    public int MaxInputSize { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Gets or sets the largest result or partial result kept, in bytes of JSON; a larger one is not kept, and the job
+    /// gets an error message that says so (a completed job stays completed). The default value is 1,048,576 (1 MiB).
+    /// </summary>
+    public int MaxResultSize { get; set; } = 1024 * 1024;
+
+    /// <summary>
     /// Gets or sets how often a running job's progress, messages and partial result are written to the store; reports
     /// in between are coalesced. The default value is 250 milliseconds.
     /// </summary>

@@ -19,6 +19,8 @@ internal sealed class CancellableJobsOptionsValidator : IValidateOptions<Cancell
         Range(nameof(options.MaxRetainedJobs), options.MaxRetainedJobs, 0, int.MaxValue);
         Range(nameof(options.MaxMessagesPerLevel), options.MaxMessagesPerLevel, 1, 1_000_000);
         Range(nameof(options.MaxMessageLength), options.MaxMessageLength, 16, 1_048_576);
+        Range(nameof(options.MaxInputSize), options.MaxInputSize, 1_024, int.MaxValue);
+        Range(nameof(options.MaxResultSize), options.MaxResultSize, 1_024, int.MaxValue);
         Range(nameof(options.WatcherBufferSize), options.WatcherBufferSize, 1, 1_000_000);
         NotNegative(nameof(options.CompletedRetention), options.CompletedRetention);
         NotNegative(nameof(options.FailedRetention), options.FailedRetention);

@@ -22,9 +22,8 @@ internal sealed class JobEventEndpoints(CancellableJobsEndpointOptions options, 
 
     public async Task JobEventsAsync(HttpContext context)
     {
-        var id = JobEndpoints.JobId(context);
         var manager = JobEndpoints.Manager(context);
-        if (await manager.GetAsync(id, context.RequestAborted).ConfigureAwait(false) is null)
+        if (!JobEndpoints.TryGetJobId(context, out var id) || await manager.GetAsync(id, context.RequestAborted).ConfigureAwait(false) is null)
         {
             await JobEndpoints.NotFoundAsync(context, id).ConfigureAwait(false);
             return;

@@ -49,7 +49,8 @@ internal sealed class JobEndpointGuard(CancellableJobsEndpointOptions options, I
         }
         catch (Exception exception) when (!context.Response.HasStarted)
         {
-            Log.UnexpectedError(logger, exception, context.Request.Method, context.Request.Path);
+            // The path as it came on the wire (percent-encoded): decoded, it could hold line breaks that forge log entries.
+            Log.UnexpectedError(logger, exception, context.Request.Method, (context.Request.PathBase + context.Request.Path).ToUriComponent());
             context.Response.Clear();
             await JobProblems.WriteAsync(context, StatusCodes.Status500InternalServerError, options.IncludeStackTraces ? exception.ToString() : "An unexpected error occurred.").ConfigureAwait(false);
         }

@@ -92,7 +92,12 @@ internal sealed class JobEndpoints(CancellableJobsEndpointOptions options)
 
     public async Task GetAsync(HttpContext context)
     {
-        var id = JobId(context);
+        if (!TryGetJobId(context, out var id))
+        {
+            await NotFoundAsync(context, id).ConfigureAwait(false);
+            return;
+        }
+
         var job = await Manager(context).GetAsync(id, context.RequestAborted).ConfigureAwait(false);
         if (job is null)
         {
@@ -119,7 +124,12 @@ internal sealed class JobEndpoints(CancellableJobsEndpointOptions options)
 
     public async Task CancelAsync(HttpContext context)
     {
-        var id = JobId(context);
+        if (!TryGetJobId(context, out var id))
+        {
+            await NotFoundAsync(context, id).ConfigureAwait(false);
+            return;
+        }
+
         var result = await Manager(context).CancelAsync(id, UserName(context), context.RequestAborted).ConfigureAwait(false);
         var message = result.Outcome == JobCommandOutcome.Applied
             ? "Job cancelled."
@@ -157,7 +167,12 @@ internal sealed class JobEndpoints(CancellableJobsEndpointOptions options)
 
     public async Task RetryAsync(HttpContext context)
     {
-        var id = JobId(context);
+        if (!TryGetJobId(context, out var id))
+        {
+            await NotFoundAsync(context, id).ConfigureAwait(false);
+            return;
+        }
+
         JobCommandResult result;
         try
         {
@@ -174,7 +189,12 @@ internal sealed class JobEndpoints(CancellableJobsEndpointOptions options)
 
     public async Task DeleteAsync(HttpContext context)
     {
-        var id = JobId(context);
+        if (!TryGetJobId(context, out var id))
+        {
+            await NotFoundAsync(context, id).ConfigureAwait(false);
+            return;
+        }
+
         var result = await Manager(context).DeleteAsync(id, UserName(context), context.RequestAborted).ConfigureAwait(false);
         var message = result.Outcome == JobCommandOutcome.Applied
             ? "Job deleted."
@@ -228,10 +248,18 @@ internal sealed class JobEndpoints(CancellableJobsEndpointOptions options)
 
     internal static IJobManager Manager(HttpContext context) => context.RequestServices.GetRequiredService<IJobManager>();
 
-    internal static string JobId(HttpContext context) => (string)context.Request.RouteValues["id"]!;
+    /// <summary>
+    /// Reads the id in the route; false when it is not one the library issues (32 lowercase hexadecimal digits), so
+    /// such an id never reaches the store.
+    /// </summary>
+    internal static bool TryGetJobId(HttpContext context, out string id)
+    {
+        id = context.Request.RouteValues["id"] as string ?? string.Empty;
+        return id.Length == 32 && !id.AsSpan().ContainsAnyExcept("0123456789abcdef");
+    }
 
     internal static Task NotFoundAsync(HttpContext context, string id) =>
-        JobProblems.WriteAsync(context, StatusCodes.Status404NotFound, $"No job has the id '{id}'.");
+        JobProblems.WriteAsync(context, StatusCodes.Status404NotFound, $"No job has the id '{(id.Length <= 64 ? id : string.Concat(id.AsSpan(0, 64), "…"))}'.");
 
     private static string? UserName(HttpContext context) =>
         context.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : null;

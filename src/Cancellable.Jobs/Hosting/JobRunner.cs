@@ -80,7 +80,9 @@ internal sealed class JobRunner : BackgroundService
         var running = _runs.Values.ToArray();
         foreach (var (run, _) in running)
         {
-            Cancel(run, JobCancelReason.Shutdown);
+            // Off this thread, one job each: a job's token callbacks are its own code, and one that blocks must not keep
+            // the shutdown token from the jobs after it.
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Runner.Cancel(s.Run, JobCancelReason.Shutdown), (Runner: this, Run: run), preferLocal: false);
         }
 
         try
@@ -193,6 +195,11 @@ internal sealed class JobRunner : BackgroundService
                 result = await run.Descriptor.RunAsync(scope.ServiceProvider, job.Input, run.Context, _options.SerializerOptions, run.Token).ConfigureAwait(false);
             }
 
+            if (result is { } json && !run.Context.FitsResultLimit(json, "result", "and the job still counts as completed"))
+            {
+                result = null;
+            }
+
             outcome = JobStatus.Completed;
         }
         catch (OperationCanceledException) when (run.Token.IsCancellationRequested)
@@ -238,7 +245,7 @@ internal sealed class JobRunner : BackgroundService
                     Log.JobCompleted(_logger, job.Id, job.Type, duration);
                     break;
                 case JobStatus.Failed:
-                    Log.JobFailed(_logger, error!, job.Id, job.Type);
+                    Log.JobFailed(_logger, error!, job.Id, job.Type, ended.Error!);
                     break;
                 default:
                     Log.JobCancelled(_logger, job.Id, job.Type, ended.CancelReason ?? JobCancelReason.Requested);
@@ -262,7 +269,7 @@ internal sealed class JobRunner : BackgroundService
     private async Task<JobSnapshot?> WriteEndAsync(JobRun run, JobStatus outcome, JsonElement? result, Exception? error)
     {
         var job = run.Job;
-        var jobError = error is null ? null : JobError.From(error);
+        var jobError = error is null ? null : JobError.From(error, _options.MaxMessageLength);
         var delay = EndRetryFirstDelay;
         while (true)
         {

@@ -96,9 +96,18 @@ public sealed class JobContext
     /// </summary>
     /// <typeparam name="T">The type of the partial result.</typeparam>
     /// <param name="value">The partial result; it is serialized to JSON at once, so later changes to it are not seen.</param>
+    /// <remarks>
+    /// A partial result larger than <see cref="CancellableJobsOptions.MaxResultSize"/> is not kept: the previous one stays,
+    /// and the job gets an error message that says so.
+    /// </remarks>
     public void SetPartialResult<T>(T value)
     {
         var json = JobJson.Serialize(value, _options.SerializerOptions);
+        if (!FitsResultLimit(json, "partial result", "the previous one stays"))
+        {
+            return;
+        }
+
         lock (_lock)
         {
             _partialResult = json;
@@ -109,6 +118,25 @@ public sealed class JobContext
 
     /// <summary>The progress of a job that completed without reporting any.</summary>
     private static readonly JobProgress CompletedProgress = new() { Fraction = 1 };
+
+    /// <summary>Gets the longest text kept from a message or a current-step text.</summary>
+    internal int MaxTextLength => _options.MaxMessageLength;
+
+    /// <summary>
+    /// Whether <paramref name="json"/> is within <see cref="CancellableJobsOptions.MaxResultSize"/>; when it is not, the
+    /// job gets an error message that says what was not kept.
+    /// </summary>
+    internal bool FitsResultLimit(JsonElement json, string what, string consequence)
+    {
+        var size = JobJson.SizeOf(json);
+        if (size <= _options.MaxResultSize)
+        {
+            return true;
+        }
+
+        Error($"The {what} is {size} bytes of JSON, more than CancellableJobsOptions.MaxResultSize ({_options.MaxResultSize}); it was not kept, {consequence}.");
+        return false;
+    }
 
     internal bool IsDirty => Volatile.Read(ref _dirty) != 0;
 

@@ -4,10 +4,17 @@ namespace Cancellable.Jobs;
 /// The exception that failed a job.
 /// </summary>
 /// <param name="Type">The exception's full type name.</param>
-/// <param name="Message">The exception's message.</param>
-/// <param name="StackTrace">The exception's stack trace; not sent to HTTP clients unless the host opts in.</param>
+/// <param name="Message">The exception's message, truncated to <see cref="CancellableJobsOptions.MaxMessageLength"/>.</param>
+/// <param name="StackTrace">The exception's stack trace, truncated to 65,536 characters; not sent to HTTP clients unless the host opts in.</param>
 public sealed record JobError(string Type, string Message, string? StackTrace)
 {
-    internal static JobError From(Exception exception) =>
-        new(exception.GetType().FullName ?? exception.GetType().Name, exception.Message, exception.ToString());
+    /// <summary>The longest stack trace kept, in characters: deep enough for any real chain of calls.</summary>
+    internal const int MaxStackTraceLength = 64 * 1024;
+
+    /// <summary>Keeps the exception's message to <paramref name="maxMessageLength"/> characters, as job messages are.</summary>
+    internal static JobError From(Exception exception, int maxMessageLength) =>
+        new(
+            exception.GetType().FullName ?? exception.GetType().Name,
+            JobContext.Truncate(exception.Message, maxMessageLength),
+            JobContext.Truncate(exception.ToString(), MaxStackTraceLength));
 }

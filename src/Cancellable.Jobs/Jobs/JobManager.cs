@@ -297,6 +297,12 @@ internal sealed partial class JobManager(
     private async ValueTask<JobSnapshot> CreateAsync(JobTypeDescriptor descriptor, JsonElement input, JobStartOptions? startOptions, CancellationToken cancellationToken)
     {
         var errors = JobStartOptionsValidator.Validate(startOptions);
+        if (JobJson.SizeOf(input) is var size && size > _options.MaxInputSize)
+        {
+            errors ??= new Dictionary<string, string[]>(StringComparer.Ordinal);
+            errors["input"] = [$"The input is {size} bytes of JSON; at most {_options.MaxInputSize} are accepted (CancellableJobsOptions.MaxInputSize)."];
+        }
+
         if (errors is not null)
         {
             throw new JobValidationException(descriptor.Name, errors);

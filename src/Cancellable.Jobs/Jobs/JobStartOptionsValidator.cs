@@ -9,6 +9,9 @@ internal static class JobStartOptionsValidator
     public const int MaxTagLength = 256;
     public const int MaxTags = 32;
 
+    /// <summary>The longest timeout: the system's timers take due times of at most this many milliseconds.</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
+
     public static Dictionary<string, string[]>? Validate(JobStartOptions? options)
     {
         if (options is null)
@@ -34,9 +37,9 @@ internal static class JobStartOptionsValidator
             }
         }
 
-        if (options.Timeout is { } timeout && timeout <= TimeSpan.Zero)
+        if (options.Timeout is { } timeout && (timeout <= TimeSpan.Zero || timeout > MaxTimeout))
         {
-            errors["timeout"] = ["The timeout must be positive."];
+            errors["timeout"] = [$"The timeout must be positive and at most {MaxTimeout}."];
         }
 
         return errors.Count == 0 ? null : errors;

@@ -41,7 +41,7 @@ public sealed class JobStep
     /// Reports the fraction of this step that is done.
     /// </summary>
     /// <param name="fraction">The fraction done, in [0, 1].</param>
-    /// <param name="currentStep">What the step is doing now, or <see langword="null"/> to keep the previous text.</param>
+    /// <param name="currentStep">What the step is doing now, or <see langword="null"/> to keep the previous text; truncated to <see cref="CancellableJobsOptions.MaxMessageLength"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="fraction"/> is NaN, infinite or outside [0, 1].</exception>
     public void ReportProgress(double fraction, string? currentStep = null)
     {
@@ -157,7 +157,8 @@ public sealed class JobStep
     {
         if (currentStep is not null)
         {
-            Volatile.Write(ref _currentStep, currentStep);
+            var max = _context.MaxTextLength;
+            Volatile.Write(ref _currentStep, currentStep.Length <= max ? currentStep : JobContext.Truncate(currentStep, max));
         }
 
         _context.MarkDirty();

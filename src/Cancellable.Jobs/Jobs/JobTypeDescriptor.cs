@@ -70,6 +70,10 @@ internal abstract class JobTypeDescriptor<[DynamicallyAccessedMembers(Dynamicall
         return JobJson.Serialize(typed, options);
     }
 
+    /// <summary>The error of a job whose <c>ExecuteAsync</c> returned no task: without one, nothing tells when it ends.</summary>
+    protected InvalidOperationException NullTask() =>
+        new($"{JobClass.Name}.ExecuteAsync returned null instead of a Task; return a Task (such as Task.CompletedTask), or make the method async.");
+
     protected static TInput ReadInput(JsonElement? input, JsonSerializerOptions options) =>
         input is { } json ? json.Deserialize(JobJson.GetTypeInfo<TInput>(options))! : default!;
 
@@ -134,7 +138,8 @@ internal sealed class JobTypeDescriptor<TJob, [DynamicallyAccessedMembers(Dynami
     public override async Task<JsonElement?> RunAsync(IServiceProvider services, JsonElement? input, JobContext context, JsonSerializerOptions options, CancellationToken cancellationToken)
     {
         var job = services.GetRequiredService<TJob>();
-        await job.ExecuteAsync(ReadInput(input, options), context, cancellationToken).ConfigureAwait(false);
+        var task = job.ExecuteAsync(ReadInput(input, options), context, cancellationToken) ?? throw NullTask();
+        await task.ConfigureAwait(false);
         return null;
     }
 }
@@ -146,7 +151,8 @@ internal sealed class JobTypeDescriptor<TJob, [DynamicallyAccessedMembers(Dynami
     public override async Task<JsonElement?> RunAsync(IServiceProvider services, JsonElement? input, JobContext context, JsonSerializerOptions options, CancellationToken cancellationToken)
     {
         var job = services.GetRequiredService<TJob>();
-        var result = await job.ExecuteAsync(ReadInput(input, options), context, cancellationToken).ConfigureAwait(false);
+        var task = job.ExecuteAsync(ReadInput(input, options), context, cancellationToken) ?? throw NullTask();
+        var result = await task.ConfigureAwait(false);
         return JobJson.Serialize(result, options);
     }
 }

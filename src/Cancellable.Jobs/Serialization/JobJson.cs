@@ -1,3 +1,6 @@
+#if !NET9_0_OR_GREATER
+using System.Buffers;
+#endif
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -33,6 +36,49 @@ internal static class JobJson
 
     public static JsonElement Serialize<T>(T value, JsonSerializerOptions options) =>
         JsonSerializer.SerializeToElement(value, GetTypeInfo<T>(options));
+
+    /// <summary>Gets the size of <paramref name="value"/>'s JSON, as this class wrote it (no whitespace).</summary>
+    public static long SizeOf(JsonElement value)
+    {
+#if NET9_0_OR_GREATER
+        return System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value).Length;
+#else
+        var counter = new ByteCounter();
+        using (var writer = new Utf8JsonWriter(counter))
+        {
+            value.WriteTo(writer);
+        }
+
+        return counter.Count;
+#endif
+    }
+
+#if !NET9_0_OR_GREATER
+    /// <summary>A buffer writer that counts what is written into one reused, per-thread buffer.</summary>
+    private sealed class ByteCounter : IBufferWriter<byte>
+    {
+        [ThreadStatic]
+        private static byte[]? t_buffer;
+
+        public long Count { get; private set; }
+
+        public void Advance(int count) => Count += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Buffer(sizeHint);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Buffer(sizeHint);
+
+        private static byte[] Buffer(int sizeHint)
+        {
+            if (t_buffer is null || sizeHint > t_buffer.Length)
+            {
+                t_buffer = new byte[Math.Max(sizeHint, 4096)];
+            }
+
+            return t_buffer;
+        }
+    }
+#endif
 
     private static class TypeInfoCache<T>
     {

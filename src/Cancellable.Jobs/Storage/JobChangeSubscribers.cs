@@ -37,11 +37,22 @@ public sealed class JobChangeSubscribers
     /// Calls every subscriber with <paramref name="change"/>, in the order they were added.
     /// </summary>
     /// <param name="change">The change the store now holds.</param>
+    /// <remarks>
+    /// A subscriber that throws does not keep the others from the change, nor fail the write that published it (the
+    /// store already holds the change); its exception is dropped.
+    /// </remarks>
     public void Publish(JobChange change)
     {
         foreach (var subscriber in Volatile.Read(ref _subscribers))
         {
-            subscriber(change);
+            try
+            {
+                subscriber(change);
+            }
+            catch (Exception)
+            {
+                // A subscriber's exception is its own: the writer and the other subscribers go on.
+            }
         }
     }
 

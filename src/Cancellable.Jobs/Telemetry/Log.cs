@@ -16,8 +16,17 @@ internal static partial class Log
     [LoggerMessage(3, LogLevel.Information, "Job {JobId} of type {JobType} completed in {Duration}.")]
     public static partial void JobCompleted(ILogger logger, string jobId, string jobType, TimeSpan duration);
 
-    [LoggerMessage(4, LogLevel.Warning, "Job {JobId} of type {JobType} failed.")]
-    public static partial void JobFailed(ILogger logger, Exception exception, string jobId, string jobType);
+    [LoggerMessage(4, LogLevel.Warning, "Job {JobId} of type {JobType} failed: {Error}")]
+    private static partial void JobFailed(ILogger logger, Exception exception, string jobId, string jobType, string error);
+
+    /// <summary>Logs a failed job with its error's type and message, escaped: the message is the job's, untrusted text.</summary>
+    public static void JobFailed(ILogger logger, Exception exception, string jobId, string jobType, JobError error)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            JobFailed(logger, exception, jobId, jobType, LogText.Escape($"{error.Type}: {error.Message}"));
+        }
+    }
 
     [LoggerMessage(5, LogLevel.Information, "Job {JobId} of type {JobType} was cancelled ({Reason}).")]
     public static partial void JobCancelled(ILogger logger, string jobId, string jobType, JobCancelReason reason);

@@ -77,6 +77,30 @@ public sealed class DashboardBrowserTests(BrowserFixture browser) : IClassFixtur
     }
 
     [Fact]
+    public async Task Dashboard_HostileErrorTagsAndPartialResult_RenderAsLiteralText()
+    {
+        await using var app = await KestrelApp.StartAsync();
+        var (page, errors) = await OpenAsync(app);
+        var tag = "<b id=\"tagged\">tag</b>";
+        var id = await StartAsync(app, $$"""{"type":"hostile","input":{},"tags":[{{System.Text.Json.JsonSerializer.Serialize(tag)}},"a\r\nb"]}""");
+        var row = page.Locator($"tr[data-job-id='{id}']");
+        await Expect(row.Locator(".badge")).ToHaveTextAsync("failed");
+
+        await row.ClickAsync();
+        var detail = page.Locator($".detail[data-job-id='{id}']");
+
+        await Expect(detail.Locator("pre.error")).ToContainTextAsync(HostileJob.Markup);
+        await Expect(detail.Locator("pre.error")).ToContainTextAsync("warn: Forged[0] a forged line");
+        await Expect(detail).ToContainTextAsync(tag);
+        await Expect(detail.Locator(".partial-result")).ToContainTextAsync("<img src=x");
+        await Expect(detail.Locator(".messages li .text")).ToContainTextAsync(HostileJob.Markup);
+        Assert.Equal(0, await page.Locator("#tagged").CountAsync());
+        Assert.Equal(0, await page.Locator("main img, .detail img, table img").CountAsync());
+        Assert.True(await page.EvaluateAsync<bool>("() => window.injected === undefined"));
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task Dashboard_JobWithSteps_ShowsEachSubOperation()
     {
         await using var app = await KestrelApp.StartAsync();

@@ -1,6 +1,9 @@
 using System.Net;
 using Cancellable.Jobs.AspNetCore.Tests.Support;
+using Cancellable.Jobs.AspNetCore.Http;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace Cancellable.Jobs.AspNetCore.Tests.Http;
 
@@ -21,6 +24,36 @@ public sealed class JobEndpointGuardTests
         { "POST", "/admin/jobs/{id}/retry" },
         { "DELETE", "/admin/jobs/{id}" },
     };
+
+    private sealed class CapturingLogger : ILogger
+    {
+        public List<string> Messages { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Messages.Add(formatter(state, exception));
+    }
+
+    [Fact]
+    public async Task Wrap_UnexpectedErrorOnPathWithLineBreaks_LogsThePathPercentEncodedOnOneLine()
+    {
+        // Regression: the decoded path was logged, so "%0D%0A" in a request's path forged a log line.
+        var logger = new CapturingLogger();
+        var guard = new JobEndpointGuard(new CancellableJobsEndpointOptions { AllowAnonymousRemoteAccess = true }, logger);
+        var context = new DefaultHttpContext();
+        context.Request.Method = "GET";
+        context.Request.Path = "/admin/jobs/x\r\ninfo: Forged[0] done";
+        context.Response.Body = new MemoryStream();
+
+        await guard.Wrap(_ => throw new InvalidOperationException("boom"), changesState: false)(context);
+
+        Assert.Equal(500, context.Response.StatusCode);
+        Assert.Equal("Unexpected error serving GET /admin/jobs/x%0D%0Ainfo:%20Forged%5B0%5D%20done", Assert.Single(logger.Messages));
+    }
 
     [Theory]
     [MemberData(nameof(AllEndpoints))]

@@ -37,6 +37,7 @@ public sealed class KestrelApp : IAsyncDisposable
             .AddJob<CountJob, CountInput, int>("count")
             .AddJob<WaitJob, WaitInput>("wait")
             .AddJob<FailJob, WaitInput>("fail")
+            .AddJob<HostileJob, WaitInput>("hostile")
             .AddJob<RemovalJob, RemovalInput, int>("removal_workflow")
             .AddJob<PipelineJob, WaitInput>("pipeline");
         var app = builder.Build();

@@ -44,6 +44,19 @@ public sealed class FailJob : IJob<WaitInput>
         throw new InvalidOperationException("boom");
 }
 
+/// <summary>Reports a message, a partial result and an error that all carry markup and line breaks.</summary>
+public sealed class HostileJob : IJob<WaitInput>
+{
+    public const string Markup = "<img src=x onerror=\"window.injected=1\">";
+
+    public Task ExecuteAsync(WaitInput input, JobContext context, CancellationToken cancellationToken)
+    {
+        context.Info("line one\r\nline two " + Markup);
+        context.SetPartialResult(new { html = Markup });
+        throw new InvalidOperationException(Markup + "\r\nwarn: Forged[0] a forged line");
+    }
+}
+
 /// <summary>The input of seed 001's removal workflow, with its validation rules.</summary>
 public sealed record RemovalInput
 {

@@ -23,6 +23,19 @@ public sealed class JobChangeSubscribersTests
     }
 
     [Fact]
+    public void Publish_SubscriberThrows_LaterSubscribersStillCalledAndPublishDoesNotThrow()
+    {
+        var subscribers = new JobChangeSubscribers();
+        var calls = new List<string>();
+        using var first = subscribers.Add(_ => throw new InvalidOperationException("subscriber bug"));
+        using var second = subscribers.Add(_ => calls.Add("second"));
+
+        subscribers.Publish(Change);
+
+        Assert.Equal(["second"], calls);
+    }
+
+    [Fact]
     public void Clear_RemovesEverySubscriber()
     {
         var subscribers = new JobChangeSubscribers();

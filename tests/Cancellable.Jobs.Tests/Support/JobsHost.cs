@@ -19,7 +19,7 @@ public sealed class JobsHost : IAsyncDisposable
     private JobsHost(IHost host)
     {
         _host = host;
-        Time = (TestTimeProvider)host.Services.GetRequiredService<TimeProvider>();
+        Time = host.Services.GetRequiredService<TestTimeProvider>();
         Store = host.Services.GetRequiredService<IJobStore>();
         Scripts = host.Services.GetRequiredService<JobScripts>();
     }
@@ -44,7 +44,8 @@ public sealed class JobsHost : IAsyncDisposable
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
         builder.Services.AddLogging();
-        builder.Services.AddSingleton<TimeProvider, TestTimeProvider>();
+        builder.Services.AddSingleton<TestTimeProvider>();
+        builder.Services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<TestTimeProvider>());
         builder.Services.AddSingleton<JobScripts>();
         var jobsBuilder = builder.Services.AddCancellableJobs(options ?? (_ => { })).AddJob<ScriptJob, ScriptInput>(ScriptType);
         jobs?.Invoke(jobsBuilder);
@@ -70,6 +71,13 @@ public sealed class JobsHost : IAsyncDisposable
     {
         _started = false;
         await _host.StopAsync(Timeout);
+    }
+
+    /// <summary>Stops the host; <paramref name="cancellationToken"/> plays the host's shutdown timeout.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _started = false;
+        await _host.StopAsync(cancellationToken);
     }
 
     /// <summary>Creates a signal a job or a test sets once; continuations never run inline.</summary>
