@@ -21,8 +21,8 @@ public sealed partial class ReadmeQuickStartTests(LocalPackageFeed feed, RedisSe
 
     private static readonly string[] Statuses = ["Pending", "Running", "Cancelling", "Cancelled", "Completed", "Failed"];
 
-    // A bare `dotnet add package Microsoft.Extensions.Hosting` picks the newest release, which may not serve this SDK:
-    // the apps take the version the repository's own tests run on.
+    // A bare `dotnet add package Microsoft.Extensions.Hosting` takes whatever release is newest today (11.0.0 worked on
+    // 2026-11-22); the apps take the version the repository's own tests run on, so the run does not depend on that.
     private static string HostingVersion => CentralPackageVersions.Of("Microsoft.Extensions.Hosting");
 
     [Fact]
