@@ -13,7 +13,8 @@ need() { # need COMMAND DEBIAN_PACKAGE: install the package when the command is 
 }
 
 command -v dotnet >/dev/null 2>&1 || { echo "test.sh: the .NET SDK (dotnet) is required: https://dot.net"; exit 2; }
-if ls tests | grep -q Redis; then need redis-server redis-server; fi
+# The Redis tests and the packaging tests (the README's Redis quick start) start their own redis-server.
+if ls tests | grep -q 'Redis\|Packaging'; then need redis-server redis-server; fi
 if ls tests | grep -q AspNetCore; then need chromium chromium; fi
 
 results="$(pwd)/TestResults"
