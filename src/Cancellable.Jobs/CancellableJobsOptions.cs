@@ -51,6 +51,12 @@ public sealed class CancellableJobsOptions
     public int MaxMessageLength { get; set; } = 4_096;
 
     /// <summary>
+    /// Gets or sets how many steps (<see cref="JobContext.Step(string, double)"/>, at any depth) one job may declare;
+    /// declaring one more throws <see cref="InvalidOperationException"/>. The default value is 1,000.
+    /// </summary>
+    public int MaxStepsPerJob { get; set; } = 1_000;
+
+    /// <summary>
     /// Gets or sets the largest job input accepted, in bytes of JSON; a start with a larger input throws
     /// <see cref="JobValidationException"/> and creates no job. The default value is 1,048,576 (1 MiB).
     /// </summary>

@@ -19,6 +19,7 @@ internal sealed class CancellableJobsOptionsValidator : IValidateOptions<Cancell
         Range(nameof(options.MaxRetainedJobs), options.MaxRetainedJobs, 0, int.MaxValue);
         Range(nameof(options.MaxMessagesPerLevel), options.MaxMessagesPerLevel, 1, 1_000_000);
         Range(nameof(options.MaxMessageLength), options.MaxMessageLength, 16, 1_048_576);
+        Range(nameof(options.MaxStepsPerJob), options.MaxStepsPerJob, 1, 100_000);
         Range(nameof(options.MaxInputSize), options.MaxInputSize, 1_024, int.MaxValue);
         Range(nameof(options.MaxResultSize), options.MaxResultSize, 1_024, int.MaxValue);
         Range(nameof(options.WatcherBufferSize), options.WatcherBufferSize, 1, 1_000_000);

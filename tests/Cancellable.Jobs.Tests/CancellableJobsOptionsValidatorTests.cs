@@ -13,6 +13,7 @@ public sealed class CancellableJobsOptionsValidatorTests
         ["MaxRetainedJobs"] = o => o.MaxRetainedJobs = -1,
         ["MaxMessagesPerLevel"] = o => o.MaxMessagesPerLevel = 0,
         ["MaxMessageLength"] = o => o.MaxMessageLength = 15,
+        ["MaxStepsPerJob"] = o => o.MaxStepsPerJob = 0,
         ["MaxInputSize"] = o => o.MaxInputSize = 1_023,
         ["MaxResultSize"] = o => o.MaxResultSize = 0,
         ["WatcherBufferSize"] = o => o.WatcherBufferSize = 0,

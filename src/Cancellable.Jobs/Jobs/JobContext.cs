@@ -24,6 +24,7 @@ public sealed class JobContext
     private JobMessageCounts? _droppedCounts;
     private JsonElement? _partialResult;
     private int _dirty;
+    private int _steps;
 
     internal JobContext(JobSnapshot job, CancellableJobsOptions options, TimeProvider timeProvider)
     {
@@ -75,8 +76,11 @@ public sealed class JobContext
     /// <param name="name">The step's name, unique among its siblings.</param>
     /// <param name="weight">The step's weight relative to its siblings: a positive, finite number.</param>
     /// <returns>The step, which reports its own progress and can have steps of its own.</returns>
-    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null, empty or longer than 256 characters.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="weight"/> is not positive and finite.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The job already declared <see cref="CancellableJobsOptions.MaxStepsPerJob"/> steps (counted at every depth).
+    /// </exception>
     public JobStep Step(string name, double weight = 1) => _root.Step(name, weight);
 
     /// <summary>Adds an information message.</summary>
@@ -121,6 +125,16 @@ public sealed class JobContext
 
     /// <summary>Gets the longest text kept from a message or a current-step text.</summary>
     internal int MaxTextLength => _options.MaxMessageLength;
+
+    /// <summary>Counts a step about to be declared; throws when the job already has <see cref="CancellableJobsOptions.MaxStepsPerJob"/>.</summary>
+    internal void ReserveStep(string name)
+    {
+        if (Interlocked.Increment(ref _steps) > _options.MaxStepsPerJob)
+        {
+            Interlocked.Decrement(ref _steps);
+            throw new InvalidOperationException($"A job declares at most {_options.MaxStepsPerJob} steps (CancellableJobsOptions.MaxStepsPerJob); step '{Truncate(name, 256)}' was not added.");
+        }
+    }
 
     /// <summary>
     /// Whether <paramref name="json"/> is within <see cref="CancellableJobsOptions.MaxResultSize"/>; when it is not, the

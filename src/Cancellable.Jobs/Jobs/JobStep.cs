@@ -16,6 +16,9 @@ namespace Cancellable.Jobs;
 /// </remarks>
 public sealed class JobStep
 {
+    /// <summary>The longest step name, in characters.</summary>
+    internal const int MaxNameLength = 256;
+
     private readonly JobContext _context;
     private readonly object _childrenLock = new();
     private JobStep[] _children = [];
@@ -86,11 +89,19 @@ public sealed class JobStep
     /// <param name="name">The sub-step's name, unique among its siblings.</param>
     /// <param name="weight">The sub-step's weight relative to its siblings: a positive, finite number.</param>
     /// <returns>The sub-step.</returns>
-    /// <exception cref="ArgumentException"><paramref name="name"/> is null or empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is null, empty or longer than 256 characters.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="weight"/> is not positive and finite.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The job already declared <see cref="CancellableJobsOptions.MaxStepsPerJob"/> steps (counted at every depth).
+    /// </exception>
     public JobStep Step(string name, double weight = 1)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
+        if (name.Length > MaxNameLength)
+        {
+            throw new ArgumentException($"A step's name is at most {MaxNameLength} characters; this one has {name.Length}.", nameof(name));
+        }
+
         if (!(weight > 0 && double.IsFinite(weight)))
         {
             throw new ArgumentOutOfRangeException(nameof(weight), weight, "A step's weight must be positive and finite.");
@@ -106,6 +117,7 @@ public sealed class JobStep
                 }
             }
 
+            _context.ReserveStep(name);
             var step = new JobStep(_context, name, weight);
             _children = [.. _children, step];
             _context.MarkDirty();

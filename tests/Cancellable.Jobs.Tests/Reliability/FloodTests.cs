@@ -31,6 +31,50 @@ public sealed class FloodTests
     }
 
     [Fact]
+    public async Task Step_MoreStepsThanMaxStepsPerJob_ThrowsNamingTheLimitAndKeepsTheStepsDeclared()
+    {
+        await using var host = await JobsHost.StartAsync(options => options.MaxStepsPerJob = 10);
+        var job = await host.StartScriptAsync((context, _) =>
+        {
+            var outer = context.Step("outer");
+            for (var i = 0; i < Million; i++)
+            {
+                outer.Step($"inner {i}"); // the 10th step overall is "inner 8"
+                context.Step("outer"); // an existing step is returned, not counted again
+            }
+
+            return Task.CompletedTask;
+        });
+
+        var done = await host.WaitForCompletionAsync(job.Id);
+
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Equal(typeof(InvalidOperationException).FullName, done.Error!.Type);
+        Assert.Contains("at most 10 steps (CancellableJobsOptions.MaxStepsPerJob); step 'inner 9' was not added", done.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(9, Assert.Single(done.Progress.Steps).Steps.Count);
+        await AssertRunnerServesNextAsync(host);
+    }
+
+    [Fact]
+    public async Task Step_NameLongerThan256Characters_ThrowsArgumentException()
+    {
+        await using var host = await JobsHost.StartAsync();
+        var job = await host.StartScriptAsync((context, _) =>
+        {
+            context.Step(new string('s', 256));
+            context.Step(new string('s', 10 * 1024 * 1024));
+            return Task.CompletedTask;
+        });
+
+        var done = await host.WaitForCompletionAsync(job.Id);
+
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Equal(typeof(ArgumentException).FullName, done.Error!.Type);
+        Assert.StartsWith("A step's name is at most 256 characters; this one has 10485760.", done.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(256, Assert.Single(done.Progress.Steps).Name.Length);
+    }
+
+    [Fact]
     public async Task Info_OneMillionMessagesToOneJob_KeepsNewestThousandAndCountsEveryDroppedOne()
     {
         await using var host = await JobsHost.StartAsync();
