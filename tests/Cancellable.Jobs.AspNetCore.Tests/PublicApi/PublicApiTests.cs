@@ -1,42 +1,12 @@
-using System.Reflection;
 using Cancellable.Jobs.AspNetCore;
-using PublicApiGenerator;
+using Cancellable.Jobs.Tests.PublicApi;
 
 namespace Cancellable.Jobs.AspNetCore.Tests.PublicApi;
 
-/// <summary>
-/// Compares the public API of Cancellable.Jobs.AspNetCore with the approved snapshot checked in beside this file. On a difference
-/// the test fails and writes <c>Cancellable.Jobs.AspNetCore.received.txt</c> beside the approved file: diff the two, and when the
-/// change is intended, copy the received file over the approved one.
-/// </summary>
+/// <summary>Tracks the public API of Cancellable.Jobs.AspNetCore: see <see cref="PublicApiSnapshot"/>.</summary>
 public sealed class PublicApiTests
 {
     [Fact]
-    public void GeneratePublicApi_CancellableJobsAspNetCore_MatchesApprovedSnapshot()
-    {
-        var directory = Path.Combine(ProjectDirectory(), "PublicApi");
-        var approvedPath = Path.Combine(directory, "Cancellable.Jobs.AspNetCore.approved.txt");
-        var receivedPath = Path.Combine(directory, "Cancellable.Jobs.AspNetCore.received.txt");
-        var received = Normalize(typeof(CancellableJobsEndpointOptions).Assembly.GeneratePublicApi(new ApiGeneratorOptions
-        {
-            ExcludeAttributes = ["System.Runtime.Versioning.TargetFrameworkAttribute", "System.Reflection.AssemblyMetadataAttribute", "System.Runtime.CompilerServices.InternalsVisibleToAttribute"],
-            // The generator leaves out Microsoft.* namespaces by default, where the DI and routing extensions live.
-            AllowNamespacePrefixes = ["Microsoft"],
-        }));
-        var approved = File.Exists(approvedPath) ? Normalize(File.ReadAllText(approvedPath)) : string.Empty;
-
-        if (received == approved)
-        {
-            File.Delete(receivedPath);
-            return;
-        }
-
-        File.WriteAllText(receivedPath, received);
-        Assert.Fail($"The public API changed. Compare {receivedPath} with {approvedPath}; if the change is intended, copy the received file over the approved one.");
-    }
-
-    private static string Normalize(string text) => text.ReplaceLineEndings("\n").TrimEnd() + "\n";
-
-    private static string ProjectDirectory() =>
-        typeof(PublicApiTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ProjectDirectory").Value!;
+    public void GeneratePublicApi_CancellableJobsAspNetCore_MatchesApprovedSnapshot() =>
+        PublicApiSnapshot.AssertMatchesApproved(typeof(CancellableJobsEndpointOptions).Assembly, typeof(PublicApiTests).Assembly);
 }
