@@ -153,8 +153,9 @@ internal sealed class JobRunner : BackgroundService
             var descriptor = _manager.Registry.Find(job.Type)!;
             var run = new JobRun(job, descriptor, new JobContext(job, _options, _timeProvider), _timeProvider.GetTimestamp());
             // Registered before it starts, so a cancel arriving at once finds it; started on the pool, so a job that
-            // blocks before its first await holds up neither this loop nor other jobs.
-            var start = new Task<Task>(() => ExecuteRunAsync(run), CancellationToken.None, TaskCreationOptions.DenyChildAttach);
+            // blocks before its first await holds up neither this loop nor other jobs; queued fairly (the pool's global
+            // queue, not this thread's last-in-first-out one), so jobs start in the order they were claimed.
+            var start = new Task<Task>(() => ExecuteRunAsync(run), CancellationToken.None, TaskCreationOptions.DenyChildAttach | TaskCreationOptions.PreferFairness);
             _runs[run.RunId] = (run, start.Unwrap());
             start.Start(TaskScheduler.Default);
         }

@@ -419,6 +419,7 @@ public sealed class JobManagerConcurrencyTests(ITestOutputHelper output)
         using var guard = new CancellationTokenSource(HangGuard);
         var final = await system.Jobs.WaitForCompletionAsync(jobId, guard.Token);
         Assert.NotNull(final);
+        await system.Log.WaitForVersionAsync(jobId, final.Version, guard.Token);
         return final;
     }
 

@@ -28,6 +28,33 @@ public sealed partial class JobRunnerTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_ManyJobsClaimedWhileTheLoopIsBusy_BodiesStartInClaimOrder()
+    {
+        const int Jobs = 1_000;
+        await using var host = await JobsHost.StartAsync();
+        var started = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var jobs = new List<JobSnapshot>();
+        for (var i = 0; i < Jobs; i++)
+        {
+            jobs.Add(await host.StartScriptAsync((context, _) =>
+            {
+                started.Enqueue(context.JobId);
+                return Task.CompletedTask;
+            }));
+        }
+
+        foreach (var job in jobs)
+        {
+            await host.WaitForCompletionAsync(job.Id);
+        }
+
+        // Jobs are claimed oldest first; their bodies must not wait behind later ones (the runner's start tasks once sat
+        // in its loop thread's last-in-first-out queue, and the first jobs ran last).
+        var order = started.Select((id, index) => (id, index)).ToDictionary(x => x.id, x => x.index, StringComparer.Ordinal);
+        Assert.All(jobs.Take(20), job => Assert.InRange(order[job.Id], 0, 100));
+    }
+
+    [Fact]
     public async Task CancelAsync_JobRunningInThisProcess_TokenFiredBeforeCancelReturns()
     {
         await using var host = await JobsHost.StartAsync();

@@ -25,11 +25,17 @@ public sealed class SmokeTests
         }
     }
 
-    public sealed class WaitJob : IJob<CountInput>
+    public sealed class Entered
+    {
+        public TaskCompletionSource Signal { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    public sealed class WaitJob(Entered entered) : IJob<CountInput>
     {
         public async Task ExecuteAsync(CountInput input, JobContext context, CancellationToken cancellationToken)
         {
             context.SetPartialResult(new[] { "a", "b" });
+            entered.Signal.TrySetResult();
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
     }
@@ -40,6 +46,7 @@ public sealed class SmokeTests
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddSingleton<Entered>();
         builder.Services.AddCancellableJobs().AddJob<CountJob>("count").AddJob<WaitJob>("wait");
         using var host = builder.Build();
         await host.StartAsync();
@@ -55,14 +62,9 @@ public sealed class SmokeTests
         Assert.Equal(1, done.Progress.Fraction);
         Assert.Equal(time.GetUtcNow().AddHours(1), done.ExpiresAt);
 
+        // Running means claimed; the job's code may not have begun yet. Cancel once it has set its partial result.
         var waiting = await manager.StartAsync("wait", new CountInput(1));
-        await foreach (var change in manager.WatchAsync(waiting.Id, timeout.Token))
-        {
-            if (change.Job.Status == JobStatus.Running)
-            {
-                break;
-            }
-        }
+        await host.Services.GetRequiredService<Entered>().Signal.Task.WaitAsync(timeout.Token);
 
         var cancel = await manager.CancelAsync(waiting.Id, "tester", timeout.Token);
         Assert.Equal(JobCommandOutcome.Accepted, cancel.Outcome);

@@ -12,6 +12,7 @@ internal sealed class TransitionLog : IDisposable
     private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, int), List<JobStatus>> _terminals = [];
     private readonly List<string> _violations = [];
+    private readonly List<(string JobId, long Version, TaskCompletionSource Heard)> _versionWaiters = [];
     private readonly IDisposable _subscription;
     private readonly int _maxMessagesPerLevel;
 
@@ -38,6 +39,25 @@ internal sealed class TransitionLog : IDisposable
         lock (_lock)
         {
             return _terminals.TryGetValue((jobId, attempt), out var list) ? [.. list] : [];
+        }
+    }
+
+    /// <summary>
+    /// Waits until the log heard the change that made <paramref name="jobId"/>'s record reach <paramref name="version"/>:
+    /// a store shows a record a moment before it has published the change to its subscribers.
+    /// </summary>
+    public Task WaitForVersionAsync(string jobId, long version, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_last.TryGetValue(jobId, out var last) && last.Version >= version)
+            {
+                return Task.CompletedTask;
+            }
+
+            var heard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _versionWaiters.Add((jobId, version, heard));
+            return heard.Task.WaitAsync(cancellationToken);
         }
     }
 
@@ -81,6 +101,16 @@ internal sealed class TransitionLog : IDisposable
             }
 
             history.Add(change.Kind == JobChangeKind.Removed ? null : job.Status);
+            _versionWaiters.RemoveAll(w =>
+            {
+                var heard = string.Equals(w.JobId, job.Id, StringComparison.Ordinal) && job.Version >= w.Version;
+                if (heard)
+                {
+                    w.Heard.TrySetResult();
+                }
+
+                return heard;
+            });
             foreach (var problem in SnapshotInvariants.Check(job, _maxMessagesPerLevel))
             {
                 _violations.Add($"{change.Kind} {Describe(job)}: {problem}");
