@@ -127,12 +127,13 @@ public sealed class JobContext
     internal int MaxTextLength => _options.MaxMessageLength;
 
     /// <summary>Counts a step about to be declared; throws when the job already has <see cref="CancellableJobsOptions.MaxStepsPerJob"/>.</summary>
+    /// <param name="name">The step's name, already checked to be at most <see cref="JobStep.MaxNameLength"/> characters.</param>
     internal void ReserveStep(string name)
     {
         if (Interlocked.Increment(ref _steps) > _options.MaxStepsPerJob)
         {
             Interlocked.Decrement(ref _steps);
-            throw new InvalidOperationException($"A job declares at most {_options.MaxStepsPerJob} steps (CancellableJobsOptions.MaxStepsPerJob); step '{Truncate(name, 256)}' was not added.");
+            throw new InvalidOperationException($"A job declares at most {_options.MaxStepsPerJob} steps (CancellableJobsOptions.MaxStepsPerJob); step '{name}' was not added.");
         }
     }
 
