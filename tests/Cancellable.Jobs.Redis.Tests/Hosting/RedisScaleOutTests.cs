@@ -16,25 +16,14 @@ public sealed class RedisScaleOutTests(RedisServerFixture redis, ITestOutputHelp
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly string _prefix = RedisServerFixture.NewPrefix();
     private readonly RunLog _log = new();
-    private readonly List<IHost> _hosts = [];
-    private readonly List<ConnectionMultiplexer> _connections = [];
+    private readonly StartedHosts _hosts = new(redis);
     private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        foreach (var host in _hosts)
-        {
-            await host.StopAsync(CancellationToken.None);
-            host.Dispose();
-        }
-
-        foreach (var connection in _connections)
-        {
-            await connection.DisposeAsync();
-        }
-
+        await _hosts.DisposeAsync();
         _timeout.Dispose();
     }
 
@@ -157,12 +146,6 @@ public sealed class RedisScaleOutTests(RedisServerFixture redis, ITestOutputHelp
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 
-    private async Task<IHost> StartHostAsync(string name, bool runsJobs = true, int maxConcurrentJobs = 20)
-    {
-        var connection = await redis.ConnectAsync();
-        _connections.Add(connection);
-        var host = await TwoHosts.StartAsync(connection, _prefix, _time, _log, name, runsJobs, maxConcurrentJobs);
-        _hosts.Add(host);
-        return host;
-    }
+    private Task<IHost> StartHostAsync(string name, bool runsJobs = true, int maxConcurrentJobs = 20) =>
+        _hosts.StartAsync(connection => TwoHosts.StartAsync(connection, _prefix, _time, _log, name, runsJobs, maxConcurrentJobs));
 }

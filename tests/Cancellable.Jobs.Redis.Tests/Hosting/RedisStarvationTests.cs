@@ -26,8 +26,7 @@ public sealed class RedisStarvationTests(RedisServerFixture redis) : IAsyncLifet
     private static readonly TimeSpan JobTime = TimeSpan.FromSeconds(5);
     private readonly string _prefix = RedisServerFixture.NewPrefix();
     private readonly RunLog _log = new();
-    private readonly List<IHost> _hosts = [];
-    private readonly List<ConnectionMultiplexer> _connections = [];
+    private readonly StartedHosts _hosts = new(redis);
     private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
 
     public sealed record TimedInput(int Milliseconds);
@@ -52,17 +51,7 @@ public sealed class RedisStarvationTests(RedisServerFixture redis) : IAsyncLifet
 
     public async Task DisposeAsync()
     {
-        foreach (var host in _hosts)
-        {
-            await host.StopAsync(CancellationToken.None);
-            host.Dispose();
-        }
-
-        foreach (var connection in _connections)
-        {
-            await connection.DisposeAsync();
-        }
-
+        await _hosts.DisposeAsync();
         _timeout.Dispose();
     }
 
@@ -116,11 +105,8 @@ public sealed class RedisStarvationTests(RedisServerFixture redis) : IAsyncLifet
         }
     }
 
-    private async Task<IHost> StartHostAsync(string name)
-    {
-        var connection = await redis.ConnectAsync();
-        _connections.Add(connection);
-        var host = await TwoHosts.StartAsync(
+    private Task<IHost> StartHostAsync(string name) =>
+        _hosts.StartAsync(connection => TwoHosts.StartAsync(
             connection,
             _prefix,
             TimeProvider.System,
@@ -132,8 +118,5 @@ public sealed class RedisStarvationTests(RedisServerFixture redis) : IAsyncLifet
             {
                 o.LeaseTime = Lease;
                 o.LeaseCheckInterval = Renewal;
-            });
-        _hosts.Add(host);
-        return host;
-    }
+            }));
 }

@@ -113,3 +113,36 @@ public static class TwoHosts
         public Task ExecuteAsync(BlockInput input, JobContext context, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
+
+/// <summary>
+/// The hosts a test started, each on a connection of its own; disposing stops the hosts, then closes their connections.
+/// </summary>
+public sealed class StartedHosts(RedisServerFixture redis) : IAsyncDisposable
+{
+    private readonly List<IHost> _hosts = [];
+    private readonly List<ConnectionMultiplexer> _connections = [];
+
+    /// <summary>Opens a connection and starts a host on it with <paramref name="start"/>.</summary>
+    public async Task<IHost> StartAsync(Func<IConnectionMultiplexer, Task<IHost>> start)
+    {
+        var connection = await redis.ConnectAsync();
+        _connections.Add(connection);
+        var host = await start(connection);
+        _hosts.Add(host);
+        return host;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in _hosts)
+        {
+            await host.StopAsync(CancellationToken.None);
+            host.Dispose();
+        }
+
+        foreach (var connection in _connections)
+        {
+            await connection.DisposeAsync();
+        }
+    }
+}
