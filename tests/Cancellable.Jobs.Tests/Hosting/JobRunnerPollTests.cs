@@ -41,6 +41,9 @@ public sealed class JobRunnerPollTests
         var manager = host.Services.GetRequiredService<IJobManager>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
+        // The runner's loop runs beside the test: create the job only once it went to sleep, having found nothing on its
+        // last look before sleeping (it looks twice), so that only the lost notification could have woken it.
+        await store.EmptyClaims(2).WaitAsync(timeout.Token);
         var job = await manager.StartAsync("block", new Input(1), cancellationToken: timeout.Token);
         Assert.Equal(1, store.Dropped);
         Assert.Equal(JobStatus.Pending, (await manager.GetAsync(job.Id, timeout.Token))!.Status);
@@ -127,6 +130,8 @@ public sealed class JobRunnerPollTests
     /// <summary>A store whose subscriptions made while <see cref="LoseNotifications"/> is set never hear of a change.</summary>
     private sealed class LossyStore(IJobStore inner) : IJobStore
     {
+        private readonly List<(int Count, TaskCompletionSource Reached)> _emptyClaimWaiters = [];
+        private int _emptyClaims;
         private int _dropped;
 
         public bool LoseNotifications { get; set; }
@@ -157,7 +162,36 @@ public sealed class JobRunnerPollTests
 
         public ValueTask<bool> RemoveAsync(JobSnapshot current, CancellationToken cancellationToken = default) => inner.RemoveAsync(current, cancellationToken);
 
-        public ValueTask<JobSnapshot?> ClaimNextAsync(IReadOnlyCollection<string> jobTypes, Func<JobSnapshot, JobSnapshot> start, CancellationToken cancellationToken = default) => inner.ClaimNextAsync(jobTypes, start, cancellationToken);
+        /// <summary>Completes once the runner's claims have found nothing <paramref name="count"/> times.</summary>
+        public Task EmptyClaims(int count)
+        {
+            lock (_emptyClaimWaiters)
+            {
+                if (_emptyClaims >= count)
+                {
+                    return Task.CompletedTask;
+                }
+
+                var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _emptyClaimWaiters.Add((count, reached));
+                return reached.Task;
+            }
+        }
+
+        public async ValueTask<JobSnapshot?> ClaimNextAsync(IReadOnlyCollection<string> jobTypes, Func<JobSnapshot, JobSnapshot> start, CancellationToken cancellationToken = default)
+        {
+            var claimed = await inner.ClaimNextAsync(jobTypes, start, cancellationToken);
+            if (claimed is null)
+            {
+                lock (_emptyClaimWaiters)
+                {
+                    _emptyClaims++;
+                    _emptyClaimWaiters.RemoveAll(w => w.Count <= _emptyClaims && w.Reached.TrySetResult());
+                }
+            }
+
+            return claimed;
+        }
 
         public ValueTask<JobPage> QueryAsync(JobQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
 
