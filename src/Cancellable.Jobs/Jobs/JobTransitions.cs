@@ -10,7 +10,7 @@ internal static class JobTransitions
     public const string LeaseLapsedError = "Cancellable.Jobs.LeaseLapsed";
 
     public static JobSnapshot? Start(JobSnapshot job, DateTimeOffset now, string runId) =>
-        job.Status != JobStatus.Pending ? null : job with { Status = JobStatus.Running, StartedAt = now, RunId = runId };
+        job.Status != JobStatus.Pending ? null : job with { Status = JobStatus.Running, StartedAt = now, RunId = runId, Version = job.Version + 1 };
 
     /// <summary>Pending → Cancelled at once; Running → Cancelling. The first reason asked for is kept.</summary>
     public static JobSnapshot? Cancel(JobSnapshot job, DateTimeOffset now, JobCancelReason reason, string? requestedBy, Func<JobStatus, TimeSpan> retention, string? runId = null)
@@ -23,7 +23,7 @@ internal static class JobTransitions
         return job.Status switch
         {
             JobStatus.Pending => Finish(job with { CancelRequestedAt = now, CancelReason = reason, CancelRequestedBy = requestedBy }, JobStatus.Cancelled, now, retention),
-            JobStatus.Running => job with { Status = JobStatus.Cancelling, CancelRequestedAt = now, CancelReason = reason, CancelRequestedBy = requestedBy },
+            JobStatus.Running => job with { Status = JobStatus.Cancelling, CancelRequestedAt = now, CancelReason = reason, CancelRequestedBy = requestedBy, Version = job.Version + 1 },
             _ => null,
         };
     }
@@ -123,5 +123,5 @@ internal static class JobTransitions
         job.RunId == runId && job.Status is JobStatus.Running or JobStatus.Cancelling ? context.ApplyTo(job) : null;
 
     private static JobSnapshot Finish(JobSnapshot job, JobStatus outcome, DateTimeOffset now, Func<JobStatus, TimeSpan> retention) =>
-        job with { Status = outcome, CompletedAt = now, ExpiresAt = now + retention(outcome), RunId = null }; // a finished job has no run to fence, and keeps no token in memory
+        job with { Status = outcome, CompletedAt = now, ExpiresAt = now + retention(outcome), RunId = null, Version = job.Version + 1 }; // a finished job has no run to fence, and keeps no token in memory
 }

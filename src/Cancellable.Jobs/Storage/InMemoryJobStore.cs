@@ -250,7 +250,10 @@ public sealed partial class InMemoryJobStore : IJobStore
             return null;
         }
 
-        var updated = replacement with { Sequence = stored.Sequence, Version = stored.Version + 1 };
+        // Transitions already carry the next version: keep such a replacement as it is rather than copy it once more.
+        var updated = replacement.Sequence == stored.Sequence && replacement.Version == stored.Version + 1
+            ? replacement
+            : replacement with { Sequence = stored.Sequence, Version = stored.Version + 1 };
         Reindex(stored, updated);
 
         _jobs[updated.Id] = updated;
