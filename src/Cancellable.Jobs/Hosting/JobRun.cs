@@ -8,7 +8,6 @@ internal sealed class JobRun : IDisposable
     private readonly CancellationTokenSource _cts = new();
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private int _localReason = -1;
-    private ITimer? _flushTimer;
     private ITimer? _timeoutTimer;
     private ITimer? _overdueTimer;
 
@@ -39,6 +38,9 @@ internal sealed class JobRun : IDisposable
     /// <summary>Serializes the run's writes to the store, so the end is never overtaken by a flush.</summary>
     public SemaphoreSlim WriteGate => _writeGate;
 
+    /// <summary>Gets or sets the run's task, set by the claim loop once the run is registered.</summary>
+    public Task? Completion { get; set; }
+
     /// <summary>Fires the job's token once; returns true for the first call.</summary>
     public bool TryCancel(JobCancelReason reason)
     {
@@ -63,16 +65,15 @@ internal sealed class JobRun : IDisposable
         return true;
     }
 
-    public void StartTimers(TimeProvider timeProvider, TimeSpan flushInterval, TimerCallback flush, TimerCallback timeout)
+    /// <summary>Starts the timer that cancels the run at the job's timeout, when it has one.</summary>
+    public void StartTimeout(TimeProvider timeProvider, TimerCallback timeout)
     {
-        _flushTimer = timeProvider.CreateTimer(flush, this, flushInterval, flushInterval);
         if (Job.Timeout is { } limit)
         {
             _timeoutTimer = timeProvider.CreateTimer(timeout, this, limit, Timeout.InfiniteTimeSpan);
         }
     }
 
-    /// <summary>Starts the grace period of a cancellation; once the job's code has stopped (timers stopped), does nothing.</summary>
     public void StartOverdueTimer(TimeProvider timeProvider, TimeSpan gracePeriod, TimerCallback overdue)
     {
         // A cancel can reach a run that already ended (the runner's poll reads the run table, then the store): such a
@@ -91,7 +92,6 @@ internal sealed class JobRun : IDisposable
 
     public void StopTimers()
     {
-        _flushTimer?.Dispose();
         _timeoutTimer?.Dispose();
         Interlocked.Exchange(ref _overdueTimer, StoppedTimer.Instance)?.Dispose();
     }

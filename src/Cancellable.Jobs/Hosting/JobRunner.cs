@@ -24,20 +24,22 @@ internal sealed class JobRunner : BackgroundService
     private readonly ILogger<JobRunner> _logger;
     private readonly CancellableJobsOptions _options;
     private readonly HashSet<string> _types;
-    private readonly SemaphoreSlim _slots;
     // By run id, not job id: a job whose lease lapsed can be re-queued and claimed again here while this process still
     // runs its old copy, and the poll must still reach that copy to stop it.
-    private readonly ConcurrentDictionary<string, (JobRun Run, Task Task)> _runs = new(StringComparer.Ordinal);
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly ConcurrentDictionary<string, JobRun> _runs = new(StringComparer.Ordinal);
+    // One reader, waiting without a token (a cancellable wait costs an allocation each time): stopping writes to it.
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly CancellationTokenSource _abandonEndWrites = new();
-    private readonly TimerCallback _flush;
     private readonly TimerCallback _timeout;
     private readonly TimerCallback _overdue;
     private readonly ulong _runIdPrefix = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(sizeof(ulong)));
     private IDisposable? _subscription;
     private ITimer? _pollTimer;
+    private ITimer? _flushTimer;
     private long _runCount;
     private int _idle;
+    private int _active;
+    private int _waitingForSlot;
     private int _polling;
 
     public JobRunner(JobManager manager, IServiceScopeFactory scopeFactory, TimeProvider timeProvider, JobsTelemetry telemetry, ILogger<JobRunner> logger)
@@ -49,8 +51,6 @@ internal sealed class JobRunner : BackgroundService
         _logger = logger;
         _options = manager.Options;
         _types = new HashSet<string>(manager.Registry.Names, StringComparer.Ordinal);
-        _slots = new SemaphoreSlim(_options.MaxConcurrentJobs, _options.MaxConcurrentJobs);
-        _flush = state => _ = FlushAsync((JobRun)state!);
         _timeout = state => Cancel((JobRun)state!, JobCancelReason.Timeout);
         _overdue = state => _ = MarkOverdueAsync((JobRun)state!);
     }
@@ -69,6 +69,7 @@ internal sealed class JobRunner : BackgroundService
         _subscription = _manager.Store.Subscribe(OnChange);
         _manager.CancelLocalRun = CancelLocalRun;
         _pollTimer = _timeProvider.CreateTimer(static s => _ = ((JobRunner)s!).PollAsync(), this, _options.RunnerPollInterval, _options.RunnerPollInterval);
+        _flushTimer = _timeProvider.CreateTimer(static s => ((JobRunner)s!).FlushAll(), this, _options.ProgressFlushInterval, _options.ProgressFlushInterval);
         return base.StartAsync(cancellationToken);
     }
 
@@ -78,7 +79,7 @@ internal sealed class JobRunner : BackgroundService
         _pollTimer?.Dispose();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         var running = _runs.Values.ToArray();
-        foreach (var (run, _) in running)
+        foreach (var run in running)
         {
             // Off this thread, one job each: a job's token callbacks are its own code, and one that blocks must not keep
             // the shutdown token from the jobs after it.
@@ -87,7 +88,7 @@ internal sealed class JobRunner : BackgroundService
 
         try
         {
-            await Task.WhenAll(running.Select(r => r.Task)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(running.Select(r => r.Completion!)).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -97,6 +98,7 @@ internal sealed class JobRunner : BackgroundService
         finally
         {
             _subscription?.Dispose();
+            _flushTimer?.Dispose();
         }
     }
 
@@ -104,16 +106,22 @@ internal sealed class JobRunner : BackgroundService
     {
         _abandonEndWrites.Cancel(); // not disposed: a run may still be reading its token; it holds no timer
         _pollTimer?.Dispose();
+        _flushTimer?.Dispose();
         _subscription?.Dispose();
-        _slots.Dispose();
         base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        using var stopping = stoppingToken.UnsafeRegister(static s => ((JobRunner)s!)._wake.Writer.TryWrite(true), this);
         while (!stoppingToken.IsCancellationRequested)
         {
-            await _slots.WaitAsync(stoppingToken).ConfigureAwait(false);
+            if (!HasFreeSlot())
+            {
+                await _wake.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
+
             JobSnapshot? job;
             try
             {
@@ -121,12 +129,10 @@ internal sealed class JobRunner : BackgroundService
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                _slots.Release();
                 break;
             }
             catch (Exception ex)
             {
-                _slots.Release();
                 Log.ClaimFailed(_logger, ex);
                 await Task.Delay(TimeSpan.FromSeconds(1), _timeProvider, stoppingToken).ConfigureAwait(false);
                 continue;
@@ -134,7 +140,6 @@ internal sealed class JobRunner : BackgroundService
 
             if (job is null)
             {
-                _slots.Release();
                 // Changes wake this loop only while it sleeps. It says so before one more look at the store, so a job
                 // created between that look and the sleep still wakes it.
                 if (Volatile.Read(ref _idle) == 0)
@@ -143,21 +148,49 @@ internal sealed class JobRunner : BackgroundService
                     continue;
                 }
 
-                await _wake.Reader.ReadAsync(stoppingToken).ConfigureAwait(false);
+                await _wake.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
                 Volatile.Write(ref _idle, 0);
                 continue;
             }
 
             Volatile.Write(ref _idle, 0);
+            Interlocked.Increment(ref _active);
 
             var descriptor = _manager.Registry.Find(job.Type)!;
             var run = new JobRun(job, descriptor, new JobContext(job, _options, _timeProvider), _timeProvider.GetTimestamp());
-            // Registered before it starts, so a cancel arriving at once finds it; started on the pool, so a job that
-            // blocks before its first await holds up neither this loop nor other jobs; queued fairly (the pool's global
-            // queue, not this thread's last-in-first-out one), so jobs start in the order they were claimed.
-            var start = new Task<Task>(() => ExecuteRunAsync(run), CancellationToken.None, TaskCreationOptions.DenyChildAttach | TaskCreationOptions.PreferFairness);
-            _runs[run.RunId] = (run, start.Unwrap());
-            start.Start(TaskScheduler.Default);
+            // Registered before it starts, so a cancel arriving at once finds it; its body runs on the pool (see
+            // ExecuteRunAsync), so a job that blocks before its first await holds up neither this loop nor other jobs.
+            _runs[run.RunId] = run;
+            run.Completion = ExecuteRunAsync(run);
+        }
+    }
+
+    /// <summary>Tells whether a job may start; when none may, the next run to end wakes the loop.</summary>
+    private bool HasFreeSlot()
+    {
+        // Only this loop takes slots, so a free slot seen here stays free until it takes it.
+        if (Volatile.Read(ref _active) < _options.MaxConcurrentJobs)
+        {
+            return true;
+        }
+
+        // Full: say so before looking again (a full fence each side), so a run ending after this look sees the flag.
+        Interlocked.Exchange(ref _waitingForSlot, 1);
+        if (Volatile.Read(ref _active) < _options.MaxConcurrentJobs)
+        {
+            Volatile.Write(ref _waitingForSlot, 0);
+            return true;
+        }
+
+        return false;
+    }
+
+    private void ReleaseSlot()
+    {
+        Interlocked.Decrement(ref _active);
+        if (Volatile.Read(ref _waitingForSlot) != 0 && Interlocked.Exchange(ref _waitingForSlot, 0) != 0)
+        {
+            _wake.Writer.TryWrite(true);
         }
     }
 
@@ -169,6 +202,9 @@ internal sealed class JobRunner : BackgroundService
 
     private async Task ExecuteRunAsync(JobRun run)
     {
+        // Off the claim loop, to the pool's global queue (not this thread's last-in-first-out one), so jobs start in the
+        // order they were claimed.
+        await Task.Yield();
         var job = run.Job;
         using var activity = JobsTelemetry.ActivitySource.StartActivity("cancellable_jobs.run", ActivityKind.Internal);
         activity?.SetTag("cancellable_jobs.job.id", job.Id);
@@ -188,7 +224,7 @@ internal sealed class JobRunner : BackgroundService
                 Cancel(run, current.CancelReason ?? JobCancelReason.Requested);
             }
 
-            run.StartTimers(_timeProvider, _options.ProgressFlushInterval, _flush, _timeout);
+            run.StartTimeout(_timeProvider, _timeout);
             var scope = _scopeFactory.CreateAsyncScope();
             await using (scope.ConfigureAwait(false))
             {
@@ -222,7 +258,7 @@ internal sealed class JobRunner : BackgroundService
         _runs.TryRemove(run.RunId, out _);
 
         run.Dispose();
-        _slots.Release();
+        ReleaseSlot();
     }
 
     private async Task EndAsync(JobRun run, JobStatus outcome, JsonElement? result, Exception? error)
@@ -283,10 +319,9 @@ internal sealed class JobRunner : BackgroundService
                     await _manager.UpdateAsync(job.Id, current => JobTransitions.Cancel(current, _timeProvider.GetUtcNow(), localReason, requestedBy: null, _manager.Retention, run.RunId), CancellationToken.None).ConfigureAwait(false);
                 }
 
-                var (_, ended) = await _manager.UpdateAsync(job.Id, current =>
-                    JobTransitions.End(current, run.RunId, outcome, _timeProvider.GetUtcNow(), _manager.Retention, run.LocalReason) is { } next
-                        ? run.Context.ApplyTo(next, outcome, result, jobError)
-                        : null,
+                var (_, ended) = await _manager.UpdateAsync(
+                    job.Id,
+                    current => JobTransitions.End(current, run.RunId, outcome, _timeProvider.GetUtcNow(), _manager.Retention, run.LocalReason, run.Context, result, jobError),
                     CancellationToken.None).ConfigureAwait(false);
                 return ended;
             }
@@ -311,11 +346,11 @@ internal sealed class JobRunner : BackgroundService
                 _wake.Writer.TryWrite(true);
             }
         }
-        else if (job.Status == JobStatus.Cancelling && job.RunId is { } runId && _runs.TryGetValue(runId, out var entry) && entry.Run.LocalReason is null)
+        else if (job.Status == JobStatus.Cancelling && job.RunId is { } runId && _runs.TryGetValue(runId, out var run) && run.LocalReason is null)
         {
             // A cancel asked for in this process fires the token on the asking thread (CancelLocalRun); this path serves
             // the others. Fire it off the store's thread: the job's token callbacks are the job's code.
-            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Runner.Cancel(s.Run, s.Reason), (Runner: this, entry.Run, Reason: job.CancelReason ?? JobCancelReason.Requested), preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Runner.Cancel(s.Run, s.Reason), (Runner: this, Run: run, Reason: job.CancelReason ?? JobCancelReason.Requested), preferLocal: false);
         }
     }
 
@@ -334,7 +369,7 @@ internal sealed class JobRunner : BackgroundService
         try
         {
             _wake.Writer.TryWrite(true);
-            foreach (var (run, _) in _runs.Values)
+            foreach (var run in _runs.Values)
             {
                 if (run.LocalReason is not null)
                 {
@@ -369,9 +404,9 @@ internal sealed class JobRunner : BackgroundService
     /// <summary>Fires the token of this process's run of <paramref name="job"/>, whose cancellation was recorded.</summary>
     private void CancelLocalRun(JobSnapshot job)
     {
-        if (job.RunId is { } runId && _runs.TryGetValue(runId, out var entry))
+        if (job.RunId is { } runId && _runs.TryGetValue(runId, out var run))
         {
-            Cancel(entry.Run, job.CancelReason ?? JobCancelReason.Requested);
+            Cancel(run, job.CancelReason ?? JobCancelReason.Requested);
         }
     }
 
@@ -403,6 +438,21 @@ internal sealed class JobRunner : BackgroundService
         catch (Exception ex)
         {
             Log.FlushFailed(_logger, ex, run.Job.Id);
+        }
+    }
+
+    /// <summary>
+    /// Writes what each running job reported since its last write: one timer for all runs, so a job's write rate is at
+    /// most one per <see cref="CancellableJobsOptions.ProgressFlushInterval"/>.
+    /// </summary>
+    private void FlushAll()
+    {
+        foreach (var run in _runs.Values)
+        {
+            if (run.Context.IsDirty)
+            {
+                _ = FlushAsync(run);
+            }
         }
     }
 

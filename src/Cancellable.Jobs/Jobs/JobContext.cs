@@ -160,11 +160,21 @@ public sealed class JobContext
     /// <summary>
     /// Copies what the job reported into <paramref name="job"/>; a report racing this call is seen by the next one.
     /// </summary>
-    /// <param name="job">The job's record.</param>
-    /// <param name="outcome">When the run ended, how: a completed job is all done, and keeps its result; a failed one its error.</param>
-    /// <param name="result">The completed job's result.</param>
-    /// <param name="error">The failed job's error.</param>
-    internal JobSnapshot ApplyTo(JobSnapshot job, JobStatus? outcome = null, JsonElement? result = null, JobError? error = null)
+    internal JobSnapshot ApplyTo(JobSnapshot job)
+    {
+        var report = Capture(outcome: null);
+        return job with
+        {
+            Progress = report.Progress,
+            PartialResult = report.PartialResult ?? job.PartialResult,
+            Messages = report.Messages ?? job.Messages,
+            DroppedMessages = report.DroppedMessages ?? job.DroppedMessages,
+        };
+    }
+
+    /// <summary>Takes what the job reported so far; a report racing this call is seen by the next one.</summary>
+    /// <param name="outcome">When the run ended, how: a completed job is all done.</param>
+    internal Report Capture(JobStatus? outcome)
     {
         Volatile.Write(ref _dirty, 0);
         var progress = _root.ToProgress();
@@ -172,6 +182,7 @@ public sealed class JobContext
         {
             progress = progress == JobProgress.None ? CompletedProgress : progress with { Fraction = 1 };
         }
+
         lock (_lock)
         {
             if (_messagesChanged && _messages is not null)
@@ -188,15 +199,7 @@ public sealed class JobContext
                 _messagesChanged = false;
             }
 
-            return job with
-            {
-                Progress = progress,
-                PartialResult = _partialResult ?? job.PartialResult,
-                Messages = _messageList ?? job.Messages,
-                DroppedMessages = _droppedCounts ?? job.DroppedMessages,
-                Result = outcome == JobStatus.Completed ? result : job.Result,
-                Error = outcome == JobStatus.Failed ? error : job.Error,
-            };
+            return new Report(progress, _partialResult, _messageList, _droppedCounts);
         }
     }
 
@@ -224,4 +227,7 @@ public sealed class JobContext
 
     internal static string Truncate(string text, int maxLength) =>
         text.Length <= maxLength ? text : string.Concat(text.AsSpan(0, maxLength), $"… [truncated {text.Length - maxLength} characters]");
+
+    /// <summary>What a job reported, as <see cref="Capture"/> took it; a null part was never reported.</summary>
+    internal readonly record struct Report(JobProgress Progress, JsonElement? PartialResult, IReadOnlyList<JobMessage>? Messages, JobMessageCounts? DroppedMessages);
 }

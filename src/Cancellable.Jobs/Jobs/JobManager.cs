@@ -23,6 +23,7 @@ internal sealed partial class JobManager(
     ILogger<JobManager> logger) : IJobManager
 {
     private readonly CancellableJobsOptions _options = options.Value;
+    private Func<JobStatus, TimeSpan>? _retention;
 
     public IJobStore Store => store;
 
@@ -256,7 +257,10 @@ internal sealed partial class JobManager(
         sweeper.Notify(job);
     }
 
-    internal TimeSpan Retention(JobStatus status) => status switch
+    /// <summary>Gets how long a job that ended in a status is kept (one delegate, not one per transition).</summary>
+    internal Func<JobStatus, TimeSpan> Retention => _retention ??= RetentionOf;
+
+    private TimeSpan RetentionOf(JobStatus status) => status switch
     {
         JobStatus.Completed => _options.CompletedRetention,
         JobStatus.Failed => _options.FailedRetention,
@@ -310,7 +314,7 @@ internal sealed partial class JobManager(
 
         var job = new JobSnapshot
         {
-            Id = Guid.NewGuid().ToString("N"),
+            Id = JobIds.New(),
             Type = descriptor.Name,
             Status = JobStatus.Pending,
             Owner = startOptions?.Owner,

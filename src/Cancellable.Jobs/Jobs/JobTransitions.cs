@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Cancellable.Jobs;
 
 /// <summary>
@@ -28,23 +30,48 @@ internal static class JobTransitions
         };
     }
 
-    /// <summary>Running or Cancelling → a terminal status, only for the run that holds <paramref name="runId"/>.</summary>
-    public static JobSnapshot? End(JobSnapshot job, string runId, JobStatus outcome, DateTimeOffset now, Func<JobStatus, TimeSpan> retention, JobCancelReason? localReason)
+    /// <summary>
+    /// Running or Cancelling → a terminal status, only for the run that holds <paramref name="runId"/>, with what the
+    /// run's <paramref name="context"/> reported last, and its <paramref name="result"/> or <paramref name="error"/>.
+    /// </summary>
+    public static JobSnapshot? End(
+        JobSnapshot job,
+        string runId,
+        JobStatus outcome,
+        DateTimeOffset now,
+        Func<JobStatus, TimeSpan> retention,
+        JobCancelReason? localReason,
+        JobContext? context = null,
+        JsonElement? result = null,
+        JobError? error = null)
     {
         if (job.RunId != runId || job.Status is not (JobStatus.Running or JobStatus.Cancelling))
         {
             return null;
         }
 
-        if (outcome == JobStatus.Cancelled && job.CancelReason is null)
-        {
-            job = job with { CancelRequestedAt = now, CancelReason = localReason ?? JobCancelReason.Requested };
-        }
+        var cancelledHere = outcome == JobStatus.Cancelled && job.CancelReason is null;
+        var report = context?.Capture(outcome);
 
-        return Finish(job, outcome, now, retention);
+        // One copy holding the outcome and the run's last report (Finish and ApplyTo would make one each).
+        return job with
+        {
+            Status = outcome,
+            CompletedAt = now,
+            ExpiresAt = now + retention(outcome),
+            RunId = null,
+            Version = job.Version + 1,
+            CancelRequestedAt = cancelledHere ? now : job.CancelRequestedAt,
+            CancelReason = cancelledHere ? localReason ?? JobCancelReason.Requested : job.CancelReason,
+            Progress = report?.Progress ?? job.Progress,
+            PartialResult = report?.PartialResult ?? job.PartialResult,
+            Messages = report?.Messages ?? job.Messages,
+            DroppedMessages = report?.DroppedMessages ?? job.DroppedMessages,
+            Result = outcome == JobStatus.Completed ? result : job.Result,
+            Error = outcome == JobStatus.Failed ? error : job.Error,
+        };
     }
 
-    /// <summary>Failed or Cancelled → Pending as the next attempt; the attempt that ended is kept in the history.</summary>
     public static JobSnapshot? Retry(JobSnapshot job)
     {
         if (job.Status is not (JobStatus.Failed or JobStatus.Cancelled) || job.IsDeleteRequested)

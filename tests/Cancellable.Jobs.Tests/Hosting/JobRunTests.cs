@@ -13,7 +13,7 @@ public sealed class JobRunTests
     {
         var time = new CountingTimeProvider();
         using var run = NewRun(time);
-        run.StartTimers(time, TimeSpan.FromMilliseconds(250), static _ => { }, static _ => { });
+        run.StartTimeout(time, static _ => { });
         run.StopTimers(); // the job's code returned
 
         // A late cancel, as the runner's poll sends when it finds the run's record already finished.
@@ -29,7 +29,7 @@ public sealed class JobRunTests
         var time = new CountingTimeProvider();
         using var run = NewRun(time);
         var overdue = 0;
-        run.StartTimers(time, TimeSpan.FromMilliseconds(250), static _ => { }, static _ => { });
+        run.StartTimeout(time, static _ => { });
         Assert.True(run.TryCancel(JobCancelReason.Requested));
 
         run.StartOverdueTimer(time, Grace, _ => overdue++);

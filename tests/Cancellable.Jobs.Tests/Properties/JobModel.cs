@@ -286,16 +286,22 @@ internal sealed class JobModel(CancellableJobsOptions options)
         }
     }
 
-    /// <summary>The runner's flush timer ticks every interval from the start; a tick in (from, to] writes what was reported.</summary>
+    /// <summary>
+    /// The runner's one flush timer ticks every interval from the host's start; a tick in (from, to] writes what each
+    /// running job reported.
+    /// </summary>
     public void FlushTicks(DateTimeOffset from, DateTimeOffset to)
     {
+        var interval = options.ProgressFlushInterval.Ticks;
+        var ticked = (to - JobSystem.Epoch).Ticks / interval > (from - JobSystem.Epoch).Ticks / interval;
+        if (!ticked)
+        {
+            return;
+        }
+
         foreach (var job in Live.Where(j => j.Code != CodeState.None))
         {
-            var ticks = (long)((to - job.StartedAt!.Value).Ticks / options.ProgressFlushInterval.Ticks);
-            if (ticks >= 1 && job.StartedAt.Value + (options.ProgressFlushInterval * ticks) > from)
-            {
-                Flush(job);
-            }
+            Flush(job);
         }
     }
 
