@@ -7,10 +7,27 @@ namespace Cancellable.Jobs;
 /// </summary>
 /// <remarks>
 /// A snapshot is a value: it never changes after a store returned it. Stores replace it as a whole on each
-/// transition, and <see cref="Version"/> grows by one with each replacement.
+/// transition, and <see cref="Version"/> grows by one with each replacement. Times are kept in UTC (a time given with
+/// another offset reads back as the same instant at offset zero).
 /// </remarks>
 public sealed record JobSnapshot
 {
+    // A job is copied on every transition and kept for its retention: its times are UTC ticks (NoValue for none) and its
+    // JSON values plain elements beside one flags byte, which makes a snapshot about a third smaller than nullable
+    // DateTimeOffset and JsonElement fields would.
+    private const long NoValue = long.MinValue;
+    private long _createdAt;
+    private long _startedAt = NoValue;
+    private long _completedAt = NoValue;
+    private long _cancelRequestedAt = NoValue;
+    private long _expiresAt = NoValue;
+    private long _timeout = NoValue;
+    private JsonElement _input;
+    private JsonElement _partialResult;
+    private JsonElement _result;
+    private int _cancelReason = -1;
+    private JsonParts _json;
+
     /// <summary>Gets the job's id.</summary>
     public required string Id { get; init; }
 
@@ -30,7 +47,7 @@ public sealed record JobSnapshot
     public IReadOnlyList<string> Tags { get; init; } = [];
 
     /// <summary>Gets the job's input, as JSON.</summary>
-    public JsonElement? Input { get; init; }
+    public JsonElement? Input { get => Get(_input, JsonParts.Input); init => Set(ref _input, JsonParts.Input, value); }
 
     /// <summary>Gets the job's progress, as last flushed to the store.</summary>
     public JobProgress Progress { get; init; } = JobProgress.None;
@@ -42,28 +59,28 @@ public sealed record JobSnapshot
     public JobMessageCounts DroppedMessages { get; init; } = JobMessageCounts.None;
 
     /// <summary>Gets the partial result the job last set, as JSON; it survives cancellation and failure.</summary>
-    public JsonElement? PartialResult { get; init; }
+    public JsonElement? PartialResult { get => Get(_partialResult, JsonParts.PartialResult); init => Set(ref _partialResult, JsonParts.PartialResult, value); }
 
     /// <summary>Gets the job's result, as JSON, once it completed and when its type has one.</summary>
-    public JsonElement? Result { get; init; }
+    public JsonElement? Result { get => Get(_result, JsonParts.Result); init => Set(ref _result, JsonParts.Result, value); }
 
     /// <summary>Gets the error that failed the job.</summary>
     public JobError? Error { get; init; }
 
     /// <summary>Gets when the job was created.</summary>
-    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset CreatedAt { get => new(_createdAt, TimeSpan.Zero); init => _createdAt = value.UtcTicks; }
 
     /// <summary>Gets when the current attempt started running.</summary>
-    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? StartedAt { get => ToTime(_startedAt); init => _startedAt = ToTicks(value); }
 
     /// <summary>Gets when the current attempt reached its terminal status.</summary>
-    public DateTimeOffset? CompletedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get => ToTime(_completedAt); init => _completedAt = ToTicks(value); }
 
     /// <summary>Gets when cancellation of the current attempt was requested.</summary>
-    public DateTimeOffset? CancelRequestedAt { get; init; }
+    public DateTimeOffset? CancelRequestedAt { get => ToTime(_cancelRequestedAt); init => _cancelRequestedAt = ToTicks(value); }
 
     /// <summary>Gets why the current attempt was cancelled, once cancellation was requested.</summary>
-    public JobCancelReason? CancelReason { get; init; }
+    public JobCancelReason? CancelReason { get => _cancelReason < 0 ? null : (JobCancelReason)_cancelReason; init => _cancelReason = value is { } reason ? (int)reason : -1; }
 
     /// <summary>Gets who asked for the cancellation, when someone did and said who.</summary>
     public string? CancelRequestedBy { get; init; }
@@ -78,10 +95,10 @@ public sealed record JobSnapshot
     public bool IsDeleteRequested { get; init; }
 
     /// <summary>Gets the job's timeout per attempt, when it has one.</summary>
-    public TimeSpan? Timeout { get; init; }
+    public TimeSpan? Timeout { get => _timeout == NoValue ? null : new TimeSpan(_timeout); init => _timeout = value is { } timeout ? timeout.Ticks : NoValue; }
 
     /// <summary>Gets when a finished job is removed from the store.</summary>
-    public DateTimeOffset? ExpiresAt { get; init; }
+    public DateTimeOffset? ExpiresAt { get => ToTime(_expiresAt); init => _expiresAt = ToTicks(value); }
 
     /// <summary>Gets the earlier attempts, oldest first, when the job was retried.</summary>
     public IReadOnlyList<JobAttempt> PreviousAttempts { get; init; } = [];
@@ -97,4 +114,24 @@ public sealed record JobSnapshot
 
     /// <summary>Gets the version of this record in the store; every replacement adds one.</summary>
     public long Version { get; init; }
+
+    private static DateTimeOffset? ToTime(long ticks) => ticks == NoValue ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+
+    private static long ToTicks(DateTimeOffset? time) => time is { } value ? value.UtcTicks : NoValue;
+
+    private JsonElement? Get(JsonElement element, JsonParts part) => (_json & part) != 0 ? element : null;
+
+    private void Set(ref JsonElement element, JsonParts part, JsonElement? value)
+    {
+        element = value.GetValueOrDefault();
+        _json = value.HasValue ? _json | part : _json & ~part;
+    }
+
+    [Flags]
+    private enum JsonParts : byte
+    {
+        Input = 1,
+        PartialResult = 2,
+        Result = 4,
+    }
 }

@@ -1,0 +1,100 @@
+using System.Text.Json;
+
+namespace Cancellable.Jobs.Tests.Jobs;
+
+/// <summary>The snapshot keeps its times as UTC ticks and its JSON values beside flags: each property reads back as set.</summary>
+public sealed class JobSnapshotTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Init_EveryOptionalValueSet_ReadsBackTheSame()
+    {
+        var input = JsonSerializer.SerializeToElement(new { a = 1 });
+        var partial = JsonSerializer.SerializeToElement(2);
+        var result = JsonSerializer.SerializeToElement("done");
+        var job = New() with
+        {
+            Input = input,
+            PartialResult = partial,
+            Result = result,
+            StartedAt = T0.AddSeconds(1),
+            CompletedAt = T0.AddSeconds(2),
+            CancelRequestedAt = T0.AddSeconds(3),
+            ExpiresAt = T0.AddSeconds(4),
+            CancelReason = JobCancelReason.Timeout,
+            Timeout = TimeSpan.FromMinutes(5),
+        };
+
+        Assert.Equal(T0, job.CreatedAt);
+        Assert.Equal((T0.AddSeconds(1), T0.AddSeconds(2), T0.AddSeconds(3), T0.AddSeconds(4)), (job.StartedAt, job.CompletedAt, job.CancelRequestedAt, job.ExpiresAt));
+        Assert.Equal((JobCancelReason?)JobCancelReason.Timeout, job.CancelReason);
+        Assert.Equal(TimeSpan.FromMinutes(5), job.Timeout);
+        Assert.Equal("{\"a\":1}", job.Input!.Value.GetRawText());
+        Assert.Equal(2, job.PartialResult!.Value.GetInt32());
+        Assert.Equal("done", job.Result!.Value.GetString());
+    }
+
+    [Fact]
+    public void Init_NothingOptionalSet_ReadsBackNull()
+    {
+        var job = New();
+
+        Assert.Null(job.Input);
+        Assert.Null(job.PartialResult);
+        Assert.Null(job.Result);
+        Assert.Null(job.StartedAt);
+        Assert.Null(job.CompletedAt);
+        Assert.Null(job.CancelRequestedAt);
+        Assert.Null(job.ExpiresAt);
+        Assert.Null(job.CancelReason);
+        Assert.Null(job.Timeout);
+    }
+
+    [Fact]
+    public void With_ValuesClearedAgain_ReadBackNullAndEqualTheOriginal()
+    {
+        var original = New();
+        var set = original with { Input = JsonSerializer.SerializeToElement(1), Result = JsonSerializer.SerializeToElement(2), StartedAt = T0, CancelReason = JobCancelReason.Requested, Timeout = TimeSpan.FromSeconds(1) };
+        var cleared = set with { Input = null, Result = null, StartedAt = null, CancelReason = null, Timeout = null };
+
+        Assert.NotEqual(original, set);
+        Assert.Equal(original, cleared);
+        Assert.Null(cleared.Input);
+        Assert.Null(cleared.StartedAt);
+    }
+
+    [Fact]
+    public void Init_ExtremeButRealValues_NotMistakenForNone()
+    {
+        // The smallest time, a zero timeout, the first cancel reason and an undefined JSON element are values, not "none".
+        var job = New() with
+        {
+            StartedAt = DateTimeOffset.MinValue,
+            ExpiresAt = DateTimeOffset.MaxValue,
+            Timeout = TimeSpan.Zero,
+            CancelReason = (JobCancelReason)0,
+            Input = default(JsonElement),
+        };
+
+        Assert.Equal(DateTimeOffset.MinValue, job.StartedAt);
+        Assert.Equal(DateTimeOffset.MaxValue, job.ExpiresAt);
+        Assert.Equal(TimeSpan.Zero, job.Timeout);
+        Assert.Equal((JobCancelReason)0, job.CancelReason);
+        Assert.Equal(JsonValueKind.Undefined, job.Input!.Value.ValueKind);
+    }
+
+    [Fact]
+    public void Init_TimeWithAnOffset_ReadsBackTheSameInstantInUtc()
+    {
+        var local = new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.FromHours(2));
+        var job = New() with { CreatedAt = local, CompletedAt = local };
+
+        Assert.Equal(local, job.CreatedAt); // DateTimeOffset equality compares instants
+        Assert.Equal(TimeSpan.Zero, job.CreatedAt.Offset);
+        Assert.Equal(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero), job.CompletedAt);
+        Assert.Equal(New() with { CreatedAt = local }, New() with { CreatedAt = local.ToUniversalTime() });
+    }
+
+    private static JobSnapshot New() => new() { Id = "a", Type = "t", Status = JobStatus.Pending, CreatedAt = T0 };
+}
