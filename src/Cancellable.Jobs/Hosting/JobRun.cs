@@ -5,8 +5,11 @@ namespace Cancellable.Jobs.Hosting;
 /// </summary>
 internal sealed class JobRun : IDisposable
 {
+    private const int Idle = 0, Flushing = 1, Ended = 2;
+
     private readonly CancellationTokenSource _cts = new();
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private int _writes; // Idle, Flushing or Ended
+    private TaskCompletionSource? _flushEnded;
     private int _localReason = -1;
     private ITimer? _timeoutTimer;
     private ITimer? _overdueTimer;
@@ -35,8 +38,34 @@ internal sealed class JobRun : IDisposable
     /// <summary>Gets the reason of the first cancellation this run saw, if any.</summary>
     public JobCancelReason? LocalReason => Volatile.Read(ref _localReason) is var r and >= 0 ? (JobCancelReason)r : null;
 
-    /// <summary>Serializes the run's writes to the store, so the end is never overtaken by a flush.</summary>
-    public SemaphoreSlim WriteGate => _writeGate;
+    /// <summary>Starts a flush of the run's reports, unless one is writing or the run's end took over the writes.</summary>
+    public bool TryBeginFlush() => Interlocked.CompareExchange(ref _writes, Flushing, Idle) == Idle;
+
+    /// <summary>Ends the flush <see cref="TryBeginFlush"/> started, and lets a waiting end go ahead.</summary>
+    public void EndFlush()
+    {
+        Volatile.Write(ref _writes, Idle);
+        Interlocked.Exchange(ref _flushEnded, null)?.TrySetResult();
+    }
+
+    /// <summary>
+    /// Takes the run's writes for its end, once a flush writing now is done: the end is never overtaken by a flush, and
+    /// no flush starts after it.
+    /// </summary>
+    public async ValueTask BeginEndAsync()
+    {
+        while (Interlocked.CompareExchange(ref _writes, Ended, Idle) != Idle)
+        {
+            // A flush is writing. Leave a latch before looking again (a full fence each side, as in EndFlush), so a
+            // flush ending after the look opens it.
+            var latch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Interlocked.Exchange(ref _flushEnded, latch);
+            if (Volatile.Read(ref _writes) == Flushing)
+            {
+                await latch.Task.ConfigureAwait(false);
+            }
+        }
+    }
 
     /// <summary>Gets or sets the run's task, set by the claim loop once the run is registered.</summary>
     public Task? Completion { get; set; }
@@ -100,7 +129,6 @@ internal sealed class JobRun : IDisposable
     {
         StopTimers();
         _cts.Dispose();
-        _writeGate.Dispose();
     }
 
     /// <summary>Stands in the overdue timer's place once the run's timers are stopped, so that none starts after.</summary>

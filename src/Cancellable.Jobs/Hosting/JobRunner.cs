@@ -226,10 +226,14 @@ internal sealed class JobRunner : BackgroundService
 
             run.StartTimeout(_timeProvider, _timeout);
             var scope = _scopeFactory.CreateAsyncScope();
-            await using (scope.ConfigureAwait(false))
+            try
             {
                 run.Token.ThrowIfCancellationRequested();
                 result = await run.Descriptor.RunAsync(scope.ServiceProvider, job.Input, run.Context, _options.SerializerOptions, run.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                await scope.DisposeAsync().ConfigureAwait(false); // on the struct: `await using (scope.ConfigureAwait(false))` boxes it
             }
 
             if (result is { } json && !run.Context.FitsResultLimit(json, "result", "and the job still counts as completed"))
@@ -267,7 +271,7 @@ internal sealed class JobRunner : BackgroundService
         var duration = _timeProvider.GetElapsedTime(run.StartTimestamp);
         try
         {
-            await run.WriteGate.WaitAsync().ConfigureAwait(false);
+            await run.BeginEndAsync().ConfigureAwait(false);
             var ended = await WriteEndAsync(run, outcome, result, error).ConfigureAwait(false);
             _telemetry.Ended(job.Type, outcome, duration);
             if (ended is null)
@@ -303,7 +307,7 @@ internal sealed class JobRunner : BackgroundService
     /// then refuses this run's write), or until the host's shutdown timeout gives up on this run.
     /// </summary>
     /// <returns>The job as ended, or null when the store refused the end (another run holds the job, or it is gone).</returns>
-    private async Task<JobSnapshot?> WriteEndAsync(JobRun run, JobStatus outcome, JsonElement? result, Exception? error)
+    private async ValueTask<JobSnapshot?> WriteEndAsync(JobRun run, JobStatus outcome, JsonElement? result, Exception? error)
     {
         var job = run.Job;
         var jobError = error is null ? null : JobError.From(error, _options.MaxMessageLength);
@@ -316,12 +320,13 @@ internal sealed class JobRunner : BackgroundService
                 {
                     // A job can stop inside its token's callback, before the timeout or shutdown was recorded: record it
                     // first, so the job still passes through Cancelling and watchers see why it was cancelled.
-                    await _manager.UpdateAsync(job.Id, current => JobTransitions.Cancel(current, _timeProvider.GetUtcNow(), localReason, requestedBy: null, _manager.Retention, run.RunId), CancellationToken.None).ConfigureAwait(false);
+                    await RecordCancelAsync(run, localReason).ConfigureAwait(false);
                 }
 
                 var (_, ended) = await _manager.UpdateAsync(
                     job.Id,
-                    current => JobTransitions.End(current, run.RunId, outcome, _timeProvider.GetUtcNow(), _manager.Retention, run.LocalReason, run.Context, result, jobError),
+                    (Runner: this, Run: run, Outcome: outcome, Result: result, Error: jobError),
+                    static (current, s) => JobTransitions.End(current, s.Run.RunId, s.Outcome, s.Runner._timeProvider.GetUtcNow(), s.Runner._manager.Retention, s.Run.LocalReason, s.Run.Context, s.Result, s.Error),
                     CancellationToken.None).ConfigureAwait(false);
                 return ended;
             }
@@ -429,8 +434,7 @@ internal sealed class JobRunner : BackgroundService
     {
         try
         {
-            var (_, after) = await _manager.UpdateAsync(run.Job.Id, job => JobTransitions.Cancel(job, _timeProvider.GetUtcNow(), reason, requestedBy: null, _manager.Retention, run.RunId), CancellationToken.None).ConfigureAwait(false);
-            if (after is not null)
+            if (await RecordCancelAsync(run, reason).ConfigureAwait(false) is { } after)
             {
                 Log.CancellationRequested(_logger, after.Id, after.Type, reason);
             }
@@ -440,6 +444,14 @@ internal sealed class JobRunner : BackgroundService
             Log.FlushFailed(_logger, ex, run.Job.Id);
         }
     }
+
+    /// <summary>Records a cancellation that started in this process (timeout, shutdown), so watchers see Cancelling and why.</summary>
+    private async ValueTask<JobSnapshot?> RecordCancelAsync(JobRun run, JobCancelReason reason) =>
+        (await _manager.UpdateAsync(
+            run.Job.Id,
+            (Runner: this, Run: run, Reason: reason),
+            static (job, s) => JobTransitions.Cancel(job, s.Runner._timeProvider.GetUtcNow(), s.Reason, requestedBy: null, s.Runner._manager.Retention, s.Run.RunId),
+            CancellationToken.None).ConfigureAwait(false)).After;
 
     /// <summary>
     /// Writes what each running job reported since its last write: one timer for all runs, so a job's write rate is at
@@ -458,21 +470,14 @@ internal sealed class JobRunner : BackgroundService
 
     private async Task FlushAsync(JobRun run)
     {
-        try
-        {
-            if (!run.Context.IsDirty || !run.WriteGate.Wait(0))
-            {
-                return;
-            }
-        }
-        catch (ObjectDisposedException)
+        if (!run.TryBeginFlush())
         {
             return;
         }
 
         try
         {
-            await _manager.UpdateAsync(run.Job.Id, job => JobTransitions.Report(job, run.RunId, run.Context), CancellationToken.None).ConfigureAwait(false);
+            await _manager.UpdateAsync(run.Job.Id, run, static (job, run) => JobTransitions.Report(job, run.RunId, run.Context), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -480,14 +485,7 @@ internal sealed class JobRunner : BackgroundService
         }
         finally
         {
-            try
-            {
-                run.WriteGate.Release();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The run ended while this flush was writing; the end already wrote everything.
-            }
+            run.EndFlush();
         }
     }
 

@@ -221,7 +221,15 @@ internal sealed partial class JobManager(
 
     /// <summary>Applies a transition with compare-and-swap until it holds or the rule refuses it.</summary>
     /// <returns>The job before the transition (null when not found) and after it (null when refused).</returns>
-    internal async ValueTask<(JobSnapshot? Before, JobSnapshot? After)> UpdateAsync(string jobId, Func<JobSnapshot, JobSnapshot?> transition, CancellationToken cancellationToken)
+    internal ValueTask<(JobSnapshot? Before, JobSnapshot? After)> UpdateAsync(string jobId, Func<JobSnapshot, JobSnapshot?> transition, CancellationToken cancellationToken) =>
+        UpdateAsync(jobId, transition, static (job, transition) => transition(job), cancellationToken);
+
+    /// <summary>
+    /// Applies <paramref name="transition"/> to the job's current record with a compare-and-swap, reading again after a
+    /// lost race; <paramref name="state"/> is passed to it, so that the runner's hot paths need no closure.
+    /// </summary>
+    /// <returns>The record the transition saw last (null: no such job), and the stored result (null: not applicable).</returns>
+    internal async ValueTask<(JobSnapshot? Before, JobSnapshot? After)> UpdateAsync<TState>(string jobId, TState state, Func<JobSnapshot, TState, JobSnapshot?> transition, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -231,7 +239,7 @@ internal sealed partial class JobManager(
                 return (null, null);
             }
 
-            var next = transition(job);
+            var next = transition(job, state);
             if (next is null)
             {
                 return (job, null);
@@ -245,7 +253,6 @@ internal sealed partial class JobManager(
         }
     }
 
-    /// <summary>Follows a terminal transition: removes a job whose deletion was asked for, and tells the sweeper.</summary>
     internal async ValueTask OnEndedAsync(JobSnapshot job, CancellationToken cancellationToken)
     {
         if (job.IsDeleteRequested && await store.RemoveAsync(job, cancellationToken).ConfigureAwait(false))

@@ -80,6 +80,11 @@ internal abstract class JobTypeDescriptor<[DynamicallyAccessedMembers(Dynamicall
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "TInput's public properties are preserved by DynamicallyAccessedMembers on every registration path.")]
     private void Validate(TInput input, IServiceProvider services)
     {
+        if (!HasDataAnnotations && !HasInputValidators(services))
+        {
+            return; // nothing to check: no list, no scope
+        }
+
         var results = new List<ValidationResult>();
         if (HasDataAnnotations)
         {

@@ -42,6 +42,58 @@ public sealed class JobRunTests
         Assert.Equal(0, time.LiveTimers);
     }
 
+    [Fact]
+    public async Task BeginEndAsync_FlushWriting_WaitsUntilTheFlushEnds()
+    {
+        var time = new CountingTimeProvider();
+        using var run = NewRun(time);
+        Assert.True(run.TryBeginFlush());
+
+        var end = run.BeginEndAsync().AsTask();
+        await Task.Yield();
+        Assert.False(end.IsCompleted);
+        Assert.False(run.TryBeginFlush()); // one writer at a time
+
+        run.EndFlush();
+        await end.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(run.TryBeginFlush()); // the end took the writes for good
+    }
+
+    [Fact]
+    public async Task BeginEndAsync_RacingManyFlushes_NeverOverlapsOneAndNoFlushStartsAfter()
+    {
+        for (var round = 0; round < 200; round++)
+        {
+            var time = new CountingTimeProvider();
+            using var run = NewRun(time);
+            var writers = 0;
+            var overlaps = 0;
+            var flushes = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+            {
+                for (var i = 0; i < 50; i++)
+                {
+                    if (run.TryBeginFlush())
+                    {
+                        if (Interlocked.Increment(ref writers) != 1)
+                        {
+                            Interlocked.Increment(ref overlaps);
+                        }
+
+                        Thread.SpinWait(20);
+                        Interlocked.Decrement(ref writers);
+                        run.EndFlush();
+                    }
+                }
+            })).ToArray();
+
+            await run.BeginEndAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(0, Volatile.Read(ref writers)); // the end holds the writes alone
+            await Task.WhenAll(flushes).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(0, overlaps);
+            Assert.False(run.TryBeginFlush());
+        }
+    }
+
     private static JobRun NewRun(TimeProvider time)
     {
         var job = new JobSnapshot { Id = "a", Type = JobsHost.ScriptType, Status = JobStatus.Running, RunId = "run-1", CreatedAt = time.GetUtcNow() };
