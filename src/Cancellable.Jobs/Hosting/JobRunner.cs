@@ -31,12 +31,14 @@ internal sealed class JobRunner : BackgroundService
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly CancellationTokenSource _abandonEndWrites = new();
     private readonly TimerCallback _timeout;
+    private readonly Func<JobSnapshot, JobSnapshot> _start;
     private readonly TimerCallback _overdue;
     private readonly ulong _runIdPrefix = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(sizeof(ulong)));
     private IDisposable? _subscription;
     private ITimer? _pollTimer;
     private ITimer? _flushTimer;
     private long _runCount;
+    private string _claimRunId = string.Empty; // the run id the claim in progress gives; read by _start
     private int _idle;
     private int _active;
     private int _waitingForSlot;
@@ -52,6 +54,8 @@ internal sealed class JobRunner : BackgroundService
         _options = manager.Options;
         _types = new HashSet<string>(manager.Registry.Names, StringComparer.Ordinal);
         _timeout = state => Cancel((JobRun)state!, JobCancelReason.Timeout);
+        // One delegate for every claim (the claim loop claims one job at a time), rather than a closure per claim.
+        _start = job => JobTransitions.Start(job, _timeProvider.GetUtcNow(), _claimRunId)!;
         _overdue = state => _ = MarkOverdueAsync((JobRun)state!);
     }
 
@@ -125,7 +129,8 @@ internal sealed class JobRunner : BackgroundService
             JobSnapshot? job;
             try
             {
-                job = await _manager.ClaimNextAsync(_types, NextRunId(), stoppingToken).ConfigureAwait(false);
+                _claimRunId = NextRunId();
+                job = await _manager.Store.ClaimNextAsync(_types, _start, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -16,7 +16,7 @@ public sealed class JobContext
     private readonly TimeProvider _timeProvider;
     private readonly CancellableJobsOptions _options;
     private readonly object _lock = new();
-    private readonly int[] _dropped = new int[3];
+    private int[]? _dropped; // made with the message queues
     private Queue<(long Sequence, JobMessage Message)>[]? _messages; // made on the first message: most jobs send none
     private long _messageSequence;
     private bool _messagesChanged;
@@ -126,6 +126,9 @@ public sealed class JobContext
     /// <summary>Gets the longest text kept from a message or a current-step text.</summary>
     internal int MaxTextLength => _options.MaxMessageLength;
 
+    /// <summary>Gets the lock of the context's reports, which its steps also take to add a child (a rare write).</summary>
+    internal object SyncRoot => _lock;
+
     /// <summary>Counts a step about to be declared; throws when the job already has <see cref="CancellableJobsOptions.MaxStepsPerJob"/>.</summary>
     /// <param name="name">The step's name, already checked to be at most <see cref="JobStep.MaxNameLength"/> characters.</param>
     internal void ReserveStep(string name)
@@ -195,7 +198,7 @@ public sealed class JobContext
 
                 all.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
                 _messageList = all.ConvertAll(static m => m.Message);
-                _droppedCounts = new JobMessageCounts(_dropped[0], _dropped[1], _dropped[2]);
+                _droppedCounts = new JobMessageCounts(_dropped![0], _dropped[1], _dropped[2]);
                 _messagesChanged = false;
             }
 
@@ -211,11 +214,12 @@ public sealed class JobContext
         lock (_lock)
         {
             _messages ??= [new(), new(), new()];
+            _dropped ??= new int[3];
             var queue = _messages[(int)level];
             if (queue.Count >= _options.MaxMessagesPerLevel)
             {
                 queue.Dequeue();
-                _dropped[(int)level]++;
+                _dropped![(int)level]++;
             }
 
             queue.Enqueue((++_messageSequence, entry));

@@ -215,10 +215,6 @@ internal sealed partial class JobManager(
         return WatchCoreAsync(job => string.Equals(job.Id, jobId, StringComparison.Ordinal), jobId, cancellationToken);
     }
 
-    /// <summary>Claims the oldest pending job of a registered type for a new run.</summary>
-    internal ValueTask<JobSnapshot?> ClaimNextAsync(IReadOnlyCollection<string> jobTypes, string runId, CancellationToken cancellationToken) =>
-        store.ClaimNextAsync(jobTypes, job => JobTransitions.Start(job, timeProvider.GetUtcNow(), runId)!, cancellationToken);
-
     /// <summary>Applies a transition with compare-and-swap until it holds or the rule refuses it.</summary>
     /// <returns>The job before the transition (null when not found) and after it (null when refused).</returns>
     internal ValueTask<(JobSnapshot? Before, JobSnapshot? After)> UpdateAsync(string jobId, Func<JobSnapshot, JobSnapshot?> transition, CancellationToken cancellationToken) =>

@@ -20,7 +20,6 @@ public sealed class JobStep
     internal const int MaxNameLength = 256;
 
     private readonly JobContext _context;
-    private readonly object _childrenLock = new();
     private JobStep[] _children = [];
     private double _fraction;
     private long _processed = -1;
@@ -107,7 +106,7 @@ public sealed class JobStep
             throw new ArgumentOutOfRangeException(nameof(weight), weight, "A step's weight must be positive and finite.");
         }
 
-        lock (_childrenLock)
+        lock (_context.SyncRoot)
         {
             foreach (var existing in _children)
             {
