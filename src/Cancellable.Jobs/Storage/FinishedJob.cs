@@ -1,0 +1,194 @@
+using System.Text.Json;
+
+namespace Cancellable.Jobs.Storage;
+
+/// <summary>
+/// How <see cref="InMemoryJobStore"/> keeps a finished job: about a third of a <see cref="JobSnapshot"/>'s size, turned
+/// back into an equal snapshot on read.
+/// </summary>
+/// <remarks>
+/// A finished job is read now and then and never written by its run again, while the store may keep hundreds of
+/// thousands of them; an active job keeps its snapshot, which the manager reads and swaps on every transition. The id is
+/// kept as two numbers when it is 32 lowercase hex digits; times as UTC ticks (a snapshot read back has offset zero, which
+/// compares equal); the fields a finished job rarely has (input, result, error, messages, cancellation, retries...) in one
+/// <see cref="FinishedJobDetails"/>, left out when they all hold their defaults. Lists are kept by reference, so that the
+/// snapshot read back equals the one written.
+/// </remarks>
+internal sealed class FinishedJob
+{
+    private const byte CancellationOverdue = 1;
+    private const byte DeleteRequested = 2;
+    private const byte HexId = 4;
+
+    private static readonly JobSnapshot Defaults = new() { Id = string.Empty, Type = string.Empty, Status = JobStatus.Completed, CreatedAt = default };
+
+    private readonly ulong _idHigh;
+    private readonly ulong _idLow;
+    private readonly FinishedJobDetails? _details;
+    private readonly JobProgress _progress;
+    private readonly long _createdAt;
+    private readonly long _startedAt;
+    private readonly long _completedAt;
+    private readonly long _expiresAt;
+    private readonly int _attempt;
+    private readonly byte _status;
+    private readonly byte _flags;
+
+    /// <summary>Initializes a new instance of the <see cref="FinishedJob"/> class.</summary>
+    /// <param name="job">The finished job, as stored.</param>
+    /// <param name="type">The job's type, as the store's index holds it (one string for every job of the type).</param>
+    /// <param name="owner">The job's owner, likewise.</param>
+    public FinishedJob(JobSnapshot job, string type, string? owner)
+    {
+        Type = type;
+        Owner = owner;
+        Tags = job.Tags;
+        Sequence = job.Sequence;
+        Version = job.Version;
+        _progress = job.Progress;
+        _createdAt = job.CreatedAt.UtcTicks;
+        _startedAt = Encode(job.StartedAt);
+        _completedAt = Encode(job.CompletedAt);
+        _expiresAt = Encode(job.ExpiresAt);
+        _attempt = job.Attempt;
+        _status = (byte)job.Status;
+        _flags = (byte)((job.IsCancellationOverdue ? CancellationOverdue : 0) | (job.IsDeleteRequested ? DeleteRequested : 0));
+        if (JobKey.TryParseHex(job.Id, out _idHigh, out _idLow))
+        {
+            _flags |= HexId;
+        }
+
+        if ((_flags & HexId) == 0 || NeedsDetails(job))
+        {
+            _details = new FinishedJobDetails(job, (_flags & HexId) == 0 ? job.Id : null);
+        }
+    }
+
+    /// <summary>Gets the job's type.</summary>
+    public string Type { get; }
+
+    /// <summary>Gets the job's owner.</summary>
+    public string? Owner { get; }
+
+    /// <summary>Gets the job's tags.</summary>
+    public IReadOnlyList<string> Tags { get; }
+
+    /// <summary>Gets the job's sequence.</summary>
+    public long Sequence { get; }
+
+    /// <summary>Gets the job's version.</summary>
+    public long Version { get; }
+
+    /// <summary>Gets the job's status.</summary>
+    public JobStatus Status => (JobStatus)_status;
+
+    /// <summary>Gets when the job expires, in UTC ticks, if it does.</summary>
+    public long? ExpiresAtTicks => Decode(_expiresAt);
+
+    /// <summary>Gets when the job completed, in UTC ticks, if it has that time.</summary>
+    public long? CompletedAtTicks => Decode(_completedAt);
+
+    /// <summary>Gets the key of the job's id.</summary>
+    public JobKey Key => (_flags & HexId) != 0 ? JobKey.FromHex(_idHigh, _idLow) : JobKey.From(_details!.Id!);
+
+    /// <summary>Tells whether <paramref name="key"/> is this job's id.</summary>
+    public bool Matches(in JobKey key) => (_flags & HexId) != 0
+        ? key.IsHex && key.High == _idHigh && key.Low == _idLow
+        : !key.IsHex && string.Equals(key.Text, _details!.Id, StringComparison.Ordinal);
+
+    /// <summary>Tells whether the job matches a filter, as <see cref="JobFilter.Matches(JobSnapshot)"/> does its snapshot.</summary>
+    public bool Matches(JobFilter filter) =>
+        (filter.Status is null || Status == filter.Status)
+        && (filter.Type is null || string.Equals(Type, filter.Type, StringComparison.Ordinal))
+        && (filter.Owner is null || string.Equals(Owner, filter.Owner, StringComparison.Ordinal))
+        && (filter.Tag is null || Tags.Contains(filter.Tag, StringComparer.Ordinal));
+
+    /// <summary>Makes the snapshot the job was stored from.</summary>
+    /// <param name="id">The job's id when the caller has it (a read by id), to save formatting it.</param>
+    /// <returns>A snapshot equal to the one stored.</returns>
+    public JobSnapshot ToSnapshot(string? id = null)
+    {
+        var details = _details;
+        return new JobSnapshot
+        {
+            Id = id ?? details?.Id ?? JobKey.FormatHex(_idHigh, _idLow),
+            Type = Type,
+            Status = Status,
+            Attempt = _attempt,
+            Owner = Owner,
+            Tags = Tags,
+            Input = details?.Input,
+            Progress = _progress,
+            Messages = details?.Messages ?? Defaults.Messages,
+            DroppedMessages = details?.DroppedMessages ?? JobMessageCounts.None,
+            PartialResult = details?.PartialResult,
+            Result = details?.Result,
+            Error = details?.Error,
+            CreatedAt = new DateTimeOffset(_createdAt, TimeSpan.Zero),
+            StartedAt = ToTime(_startedAt),
+            CompletedAt = ToTime(_completedAt),
+            CancelRequestedAt = details?.CancelRequestedAt,
+            CancelReason = details?.CancelReason,
+            CancelRequestedBy = details?.CancelRequestedBy,
+            IsCancellationOverdue = (_flags & CancellationOverdue) != 0,
+            IsDeleteRequested = (_flags & DeleteRequested) != 0,
+            Timeout = details?.Timeout,
+            ExpiresAt = ToTime(_expiresAt),
+            PreviousAttempts = details?.PreviousAttempts ?? Defaults.PreviousAttempts,
+            RunId = details?.RunId,
+            Sequence = Sequence,
+            Version = Version,
+        };
+    }
+
+    private static bool NeedsDetails(JobSnapshot job) =>
+        job.Input.HasValue
+        || job.PartialResult.HasValue
+        || job.Result.HasValue
+        || job.Error is not null
+        || !ReferenceEquals(job.Messages, Defaults.Messages)
+        || !JobMessageCounts.None.Equals(job.DroppedMessages)
+        || job.CancelRequestedAt.HasValue
+        || job.CancelReason.HasValue
+        || job.CancelRequestedBy is not null
+        || job.Timeout.HasValue
+        || !ReferenceEquals(job.PreviousAttempts, Defaults.PreviousAttempts)
+        || job.RunId is not null;
+
+    // Zero stands for no time; a time is its ticks plus one, so that DateTimeOffset.MinValue stays a time.
+    private static long Encode(DateTimeOffset? time) => time is { } value ? value.UtcTicks + 1 : 0;
+
+    private static long? Decode(long encoded) => encoded == 0 ? null : encoded - 1;
+
+    private static DateTimeOffset? ToTime(long encoded) => encoded == 0 ? null : new DateTimeOffset(encoded - 1, TimeSpan.Zero);
+
+    /// <summary>The fields a finished job rarely has, kept apart so that a plain finished job does not pay for them.</summary>
+    private sealed class FinishedJobDetails(JobSnapshot job, string? id)
+    {
+        public string? Id { get; } = id;
+
+        public JsonElement? Input { get; } = job.Input;
+
+        public IReadOnlyList<JobMessage> Messages { get; } = job.Messages;
+
+        public JobMessageCounts DroppedMessages { get; } = job.DroppedMessages;
+
+        public JsonElement? PartialResult { get; } = job.PartialResult;
+
+        public JsonElement? Result { get; } = job.Result;
+
+        public JobError? Error { get; } = job.Error;
+
+        public DateTimeOffset? CancelRequestedAt { get; } = job.CancelRequestedAt;
+
+        public JobCancelReason? CancelReason { get; } = job.CancelReason;
+
+        public string? CancelRequestedBy { get; } = job.CancelRequestedBy;
+
+        public TimeSpan? Timeout { get; } = job.Timeout;
+
+        public IReadOnlyList<JobAttempt> PreviousAttempts { get; } = job.PreviousAttempts;
+
+        public string? RunId { get; } = job.RunId;
+    }
+}
