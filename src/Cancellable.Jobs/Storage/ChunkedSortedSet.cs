@@ -30,6 +30,7 @@ internal sealed class ChunkedSortedSet<T, TComparer>
     private readonly int _maxChunkLength;
     private Chunk[] _chunks = [];
     private int _chunkCount;
+    private int _lastChunk;
 
     /// <summary>Initializes a new instance of the <see cref="ChunkedSortedSet{T, TComparer}"/> class.</summary>
     /// <param name="maxChunkLength">The most values one chunk holds: a power of two, at least 8.</param>
@@ -255,8 +256,20 @@ internal sealed class ChunkedSortedSet<T, TComparer>
     }
 
     /// <summary>Finds the last chunk whose first value is not above <paramref name="item"/>, or the first chunk.</summary>
+    /// <remarks>
+    /// The chunk found last is tried first: a page, a claim or a sweep looks up values in order, mostly in one chunk.
+    /// </remarks>
     private int FindChunk(T item)
     {
+        if (_lastChunk < _chunkCount)
+        {
+            var chunk = _chunks[_lastChunk];
+            if (Compare(chunk.First, item) <= 0 && Compare(item, chunk.Last) <= 0)
+            {
+                return _lastChunk;
+            }
+        }
+
         int low = 0, high = _chunkCount - 1;
         while (low < high)
         {
@@ -271,6 +284,7 @@ internal sealed class ChunkedSortedSet<T, TComparer>
             }
         }
 
+        _lastChunk = low;
         return low;
     }
 

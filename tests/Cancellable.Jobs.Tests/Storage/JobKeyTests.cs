@@ -30,6 +30,8 @@ public sealed class JobKeyTests
     [InlineData("0123456789abcdef0123456789abcde")] // 31 digits
     [InlineData("0123456789abcdef0123456789abcdef0")] // 33 digits
     [InlineData("0123456789abcdeg0123456789abcdef")]
+    [InlineData("0123456789abcdef0123456789abcde\u00b0")] // '°' is '0' plus 0x80
+    [InlineData("0123456789abcdef0123456789abcde\u0161")] // 'š' is 'a' plus 0x100
     [InlineData("job-0001")]
     [InlineData("")]
     public void From_OtherId_KeepsTheText(string id)
