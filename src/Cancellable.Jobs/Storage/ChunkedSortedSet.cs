@@ -396,7 +396,7 @@ internal sealed class ChunkedSortedSet<T, TComparer>
     {
         if (_chunkCount == _chunks.Length)
         {
-            Array.Resize(ref _chunks, Math.Max(4, _chunkCount * 2));
+            Array.Resize(ref _chunks, Math.Max(1, _chunkCount * 2));
         }
 
         Array.Copy(_chunks, index, _chunks, index + 1, _chunkCount - index);

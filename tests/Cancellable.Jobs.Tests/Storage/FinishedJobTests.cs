@@ -62,6 +62,25 @@ public sealed class FinishedJobTests
     }
 
     [Fact]
+    public void ToSnapshot_RareFieldsSetToZeroValues_KeepsThemApartFromNoValue()
+    {
+        var job = Finished(Guid.NewGuid().ToString("N")) with
+        {
+            Input = default(JsonElement),
+            CancelReason = JobCancelReason.Requested,
+            Timeout = TimeSpan.Zero,
+            CancelRequestedAt = DateTimeOffset.MinValue,
+        };
+
+        var snapshot = new FinishedJob(job, job.Type, job.Owner).ToSnapshot();
+
+        Assert.Equal(job, snapshot);
+        Assert.Equal((true, JobCancelReason.Requested, TimeSpan.Zero), (snapshot.Input.HasValue, snapshot.CancelReason, snapshot.Timeout));
+        Assert.Null(snapshot.Result);
+        Assert.Null(snapshot.PartialResult);
+    }
+
+    [Fact]
     public void ToSnapshot_EmptyListsOtherThanTheDefaults_KeepsTheSameLists()
     {
         var job = Finished(Guid.NewGuid().ToString("N")) with { Messages = new List<JobMessage>(), PreviousAttempts = new List<JobAttempt>() };
