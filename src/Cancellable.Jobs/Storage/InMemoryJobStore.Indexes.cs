@@ -133,10 +133,6 @@ public sealed partial class InMemoryJobStore
         return interned ?? tags;
     }
 
-    private ref SequencedEntry EntryRefAt(long sequence) => ref _all.GetValueRefOrNullRef(new SequencedEntry(sequence, null));
-
-    private object EntryAt(long sequence) => EntryRefAt(sequence).Entry!;
-
     private bool TryNarrow(JobFilter filter, out ChunkedSortedSet<long, SequenceOrder>? best)
     {
         best = filter.Status is { } status ? _byStatus[(int)status] : null;

@@ -294,12 +294,6 @@ public sealed partial class InMemoryJobStore : IJobStore
         return sequence;
     }
 
-    private static JobSnapshot ToSnapshot(object entry) => entry is FinishedJob finished ? finished.ToSnapshot() : (JobSnapshot)entry;
-
-    private static long VersionOf(object entry) => entry is FinishedJob finished ? finished.Version : ((JobSnapshot)entry).Version;
-
-    private static long SequenceOf(object entry) => entry is FinishedJob finished ? finished.Sequence : ((JobSnapshot)entry).Sequence;
-
     private JobSnapshot? ReplaceCore(JobSnapshot current, JobSnapshot replacement)
     {
         var key = JobKey.From(current.Id);
@@ -321,11 +315,6 @@ public sealed partial class InMemoryJobStore : IJobStore
         _subscribers.Publish(new JobChange(JobChangeKind.Updated, updated));
         return updated;
     }
-
-    /// <summary>Keeps an active job's snapshot as it is, and a finished job in its compact form.</summary>
-    private object ToEntry(JobSnapshot job) => job.Status.IsTerminal()
-        ? new FinishedJob(job, _byType[job.Type].Name, job.Owner is null ? null : _byOwner[job.Owner].Name)
-        : job;
 
     private JobSnapshot RemoveCore(object entry)
     {
