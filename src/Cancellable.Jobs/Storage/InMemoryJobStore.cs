@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace Cancellable.Jobs.Storage;
@@ -8,19 +7,20 @@ namespace Cancellable.Jobs.Storage;
 /// </summary>
 /// <remarks>
 /// Reads by id take no lock. Writes take one lock for the store, and keep ordered indexes by status, type, owner, tag,
-/// expiry and completion, so that listing, counting and sweeping never scan every job.
+/// expiry and completion, so that listing, counting and sweeping never scan every job. A finished job is kept in a
+/// compact form (about a third of a snapshot) and turned back into an equal snapshot when read.
 /// </remarks>
 public sealed partial class InMemoryJobStore : IJobStore
 {
     private readonly object _lock = new();
-    private readonly ConcurrentDictionary<string, JobSnapshot> _jobs = new(StringComparer.Ordinal);
-    private readonly SortedSet<IndexKey> _all = new(IndexKey.Comparer);
-    private readonly SortedSet<IndexKey>[] _byStatus = [.. Enumerable.Range(0, StatusCount).Select(_ => new SortedSet<IndexKey>(IndexKey.Comparer))];
+    private readonly JobIdTable _jobs = new();
+    private readonly ChunkedSortedSet<SequencedEntry, SequencedEntry.Order> _all = new();
+    private readonly ChunkedSortedSet<long, SequenceOrder>[] _byStatus = [.. Enumerable.Range(0, StatusCount).Select(_ => new ChunkedSortedSet<long, SequenceOrder>())];
     private readonly Dictionary<string, JobGroup> _byType = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobGroup> _byOwner = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JobGroup> _byTag = new(StringComparer.Ordinal);
-    private readonly SortedSet<TimedKey> _byExpiry = new(TimedKey.Comparer);
-    private readonly SortedSet<TimedKey> _byCompletion = new(TimedKey.Comparer);
+    private readonly ChunkedSortedSet<TimedSequence, TimedSequence.Order> _byExpiry = new();
+    private readonly ChunkedSortedSet<TimedSequence, TimedSequence.Order> _byCompletion = new();
     private readonly JobChangeSubscribers _subscribers = new();
     private long _sequence;
 
@@ -40,14 +40,27 @@ public sealed partial class InMemoryJobStore : IJobStore
                 return new((JobSnapshot?)null);
             }
 
-            if (_jobs.ContainsKey(job.Id))
+            var key = JobKey.From(job.Id);
+            if (_jobs.Find(key) is not null)
             {
                 throw new InvalidOperationException($"A job with id '{job.Id}' already exists.");
             }
 
-            var stored = job with { Sequence = ++_sequence, Version = 1 };
-            _jobs[stored.Id] = stored;
-            SetIndexed(stored, indexed: true);
+            // The stored job points at the indexes' strings, so that a type, owner or tag is kept once however many jobs
+            // name it.
+            var stored = job with
+            {
+                Type = Intern(_byType, job.Type),
+                Owner = job.Owner is null ? null : Intern(_byOwner, job.Owner),
+                Tags = InternTags(job.Tags),
+                Sequence = ++_sequence,
+                Version = 1,
+            };
+            var indexed = IndexedFields.Of(stored);
+            SetIndexed(indexed, indexed: true);
+            var entry = ToEntry(stored);
+            _all.Add(new SequencedEntry(stored.Sequence, entry));
+            _jobs.Add(key, entry);
             _subscribers.Publish(new JobChange(JobChangeKind.Created, stored));
             return new(stored);
         }
@@ -57,7 +70,12 @@ public sealed partial class InMemoryJobStore : IJobStore
     public ValueTask<JobSnapshot?> GetAsync(string jobId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        return new(_jobs.TryGetValue(jobId, out var job) ? job : null);
+        return new(_jobs.Find(JobKey.From(jobId)) switch
+        {
+            null => null,
+            FinishedJob finished => finished.ToSnapshot(jobId),
+            var active => (JobSnapshot)active,
+        });
     }
 
     /// <inheritdoc />
@@ -82,7 +100,7 @@ public sealed partial class InMemoryJobStore : IJobStore
         ArgumentNullException.ThrowIfNull(current);
         lock (_lock)
         {
-            if (!_jobs.TryGetValue(current.Id, out var stored) || stored.Version != current.Version)
+            if (_jobs.Find(JobKey.From(current.Id)) is not { } stored || VersionOf(stored) != current.Version)
             {
                 return new(false);
             }
@@ -105,23 +123,24 @@ public sealed partial class InMemoryJobStore : IJobStore
                 return new((JobSnapshot?)null);
             }
 
-            // The oldest pending job is nearly always claimable: take it without walking the set.
-            var oldest = _jobs[pending.Min.Id];
-            if (jobTypes.Contains(oldest.Type))
+            // The oldest pending job is nearly always claimable: take it without walking the set. Pending jobs are active,
+            // so they are held as snapshots.
+            var claimed = (JobSnapshot)EntryAt(pending.Min);
+            if (!jobTypes.Contains(claimed.Type))
             {
-                return new(ReplaceCore(oldest, start(oldest)));
-            }
-
-            foreach (var key in pending)
-            {
-                var job = _jobs[key.Id];
-                if (jobTypes.Contains(job.Type))
+                claimed = null;
+                foreach (var sequence in pending)
                 {
-                    return new(ReplaceCore(job, start(job)));
+                    var job = (JobSnapshot)EntryAt(sequence);
+                    if (jobTypes.Contains(job.Type))
+                    {
+                        claimed = job;
+                        break;
+                    }
                 }
             }
 
-            return new((JobSnapshot?)null);
+            return new(claimed is null ? null : ReplaceCore(claimed, start(claimed)));
         }
     }
 
@@ -134,31 +153,50 @@ public sealed partial class InMemoryJobStore : IJobStore
         var hasMore = false;
         lock (_lock)
         {
-            var candidates = SmallestCandidateSet(query);
-            if (candidates is not null && candidates.Count > 0 && before > long.MinValue)
+            if (TryNarrow(query, out var candidates))
             {
-                var view = candidates.GetViewBetween(new IndexKey(long.MinValue, string.Empty), new IndexKey(before - 1, string.Empty));
-                foreach (var key in view.Reverse())
+                if (candidates is null)
                 {
-                    var job = _jobs[key.Id];
-                    if (!query.Matches(job))
+                    foreach (var job in _all.DescendingBelow(new SequencedEntry(before, null)))
                     {
-                        continue;
+                        if (!Offer(job.Entry!, query, items, ref hasMore))
+                        {
+                            break;
+                        }
                     }
-
-                    if (items.Count == query.PageSize)
+                }
+                else
+                {
+                    foreach (var sequence in candidates.DescendingBelow(before))
                     {
-                        hasMore = true;
-                        break;
+                        if (!Offer(EntryAt(sequence), query, items, ref hasMore))
+                        {
+                            break;
+                        }
                     }
-
-                    items.Add(job);
                 }
             }
         }
 
         var token = hasMore ? items[^1].Sequence.ToString(CultureInfo.InvariantCulture) : null;
         return new(new JobPage(items, token));
+
+        static bool Offer(object entry, JobQuery query, List<JobSnapshot> items, ref bool hasMore)
+        {
+            if (!(entry is FinishedJob finished ? finished.Matches(query) : query.Matches((JobSnapshot)entry)))
+            {
+                return true;
+            }
+
+            if (items.Count == query.PageSize)
+            {
+                hasMore = true;
+                return false;
+            }
+
+            items.Add(ToSnapshot(entry));
+            return true;
+        }
     }
 
     /// <inheritdoc />
@@ -200,20 +238,33 @@ public sealed partial class InMemoryJobStore : IJobStore
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<JobSnapshot>> RemoveExpiredAsync(DateTimeOffset now, int maxCount, CancellationToken cancellationToken = default)
     {
+        var removed = new List<JobSnapshot>();
+        var due = now.UtcTicks;
         lock (_lock)
         {
-            return new(RemoveWhile(_byExpiry, maxCount, key => key.Time <= now));
+            while (removed.Count < maxCount && _byExpiry.Count > 0 && _byExpiry.Min.Ticks <= due)
+            {
+                removed.Add(RemoveCore(EntryAt(_byExpiry.Min.Sequence)));
+            }
         }
+
+        return new(removed);
     }
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<JobSnapshot>> TrimFinishedAsync(int keep, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(keep);
+        var removed = new List<JobSnapshot>();
         lock (_lock)
         {
-            return new(RemoveWhile(_byCompletion, _byCompletion.Count - keep, static _ => true));
+            while (_byCompletion.Count > keep)
+            {
+                removed.Add(RemoveCore(EntryAt(_byCompletion.Min.Sequence)));
+            }
         }
+
+        return new(removed);
     }
 
     /// <inheritdoc />
@@ -221,7 +272,7 @@ public sealed partial class InMemoryJobStore : IJobStore
     {
         lock (_lock)
         {
-            return new(_byExpiry.Count == 0 ? null : _byExpiry.Min.Time);
+            return new(_byExpiry.Count == 0 ? null : new DateTimeOffset(_byExpiry.Min.Ticks, TimeSpan.Zero));
         }
     }
 
@@ -245,39 +296,33 @@ public sealed partial class InMemoryJobStore : IJobStore
 
     private JobSnapshot? ReplaceCore(JobSnapshot current, JobSnapshot replacement)
     {
-        if (!_jobs.TryGetValue(current.Id, out var stored) || stored.Version != current.Version)
+        var key = JobKey.From(current.Id);
+        if (_jobs.Find(key) is not { } stored || VersionOf(stored) != current.Version)
         {
             return null;
         }
 
         // Transitions already carry the next version: keep such a replacement as it is rather than copy it once more.
-        var updated = replacement.Sequence == stored.Sequence && replacement.Version == stored.Version + 1
+        var sequence = SequenceOf(stored);
+        var updated = replacement.Sequence == sequence && replacement.Version == current.Version + 1
             ? replacement
-            : replacement with { Sequence = stored.Sequence, Version = stored.Version + 1 };
-        Reindex(stored, updated);
+            : replacement with { Sequence = sequence, Version = current.Version + 1 };
+        Reindex(IndexedFields.Of(stored), IndexedFields.Of(updated));
 
-        _jobs[updated.Id] = updated;
+        var entry = ToEntry(updated);
+        _jobs.Replace(key, entry);
+        EntryRefAt(sequence) = new SequencedEntry(sequence, entry);
         _subscribers.Publish(new JobChange(JobChangeKind.Updated, updated));
         return updated;
     }
 
-    private List<JobSnapshot> RemoveWhile(SortedSet<TimedKey> set, int maxCount, Func<TimedKey, bool> predicate)
+    private JobSnapshot RemoveCore(object entry)
     {
-        var removed = new List<JobSnapshot>();
-        while (removed.Count < maxCount && set.Count > 0 && predicate(set.Min))
-        {
-            var job = _jobs[set.Min.Id];
-            RemoveCore(job);
-            removed.Add(job);
-        }
-
-        return removed;
-    }
-
-    private void RemoveCore(JobSnapshot job)
-    {
-        _jobs.TryRemove(job.Id, out _);
-        SetIndexed(job, indexed: false);
+        var job = ToSnapshot(entry);
+        _jobs.Remove(JobIdTable.KeyOf(entry));
+        _all.Remove(new SequencedEntry(job.Sequence, null));
+        SetIndexed(IndexedFields.Of(entry), indexed: false);
         _subscribers.Publish(new JobChange(JobChangeKind.Removed, job));
+        return job;
     }
 }
