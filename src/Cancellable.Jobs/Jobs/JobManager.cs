@@ -325,9 +325,11 @@ internal sealed partial class JobManager(
             Input = input,
             CreatedAt = timeProvider.GetUtcNow(),
             Timeout = startOptions?.Timeout ?? _options.DefaultTimeout,
+            Version = 1,
         };
 
-        var stored = await store.CreateAsync(job, _options.MaxPendingJobs, cancellationToken).ConfigureAwait(false)
+        // The in-memory store may keep this very instance: nothing else holds it (one copy less per job).
+        var stored = (store is InMemoryJobStore memory ? memory.CreateOwned(job, _options.MaxPendingJobs) : await store.CreateAsync(job, _options.MaxPendingJobs, cancellationToken).ConfigureAwait(false))
             ?? throw new JobQueueFullException(descriptor.Name, _options.MaxPendingJobs);
         Log.JobCreated(logger, stored.Id, stored.Type);
         return stored;

@@ -16,6 +16,10 @@ public sealed record JobSnapshot
     // JSON values plain elements beside one flags byte, which makes a snapshot about a third smaller than nullable
     // DateTimeOffset and JsonElement fields would.
     private const long NoValue = long.MinValue;
+    private string _type = null!;
+    private string? _owner;
+    private IReadOnlyList<string> _tags = [];
+    private long _sequence;
     private long _createdAt;
     private long _startedAt = NoValue;
     private long _completedAt = NoValue;
@@ -32,7 +36,7 @@ public sealed record JobSnapshot
     public required string Id { get; init; }
 
     /// <summary>Gets the job's registered type name, such as <c>removal_workflow</c>.</summary>
-    public required string Type { get; init; }
+    public required string Type { get => _type; init => _type = value; }
 
     /// <summary>Gets the job's status.</summary>
     public required JobStatus Status { get; init; }
@@ -41,10 +45,10 @@ public sealed record JobSnapshot
     public int Attempt { get; init; } = 1;
 
     /// <summary>Gets who started the job, such as <c>admin@example.com</c>, when known.</summary>
-    public string? Owner { get; init; }
+    public string? Owner { get => _owner; init => _owner = value; }
 
     /// <summary>Gets the job's tags, such as <c>project:42</c>.</summary>
-    public IReadOnlyList<string> Tags { get; init; } = [];
+    public IReadOnlyList<string> Tags { get => _tags; init => _tags = value; }
 
     /// <summary>Gets the job's input, as JSON.</summary>
     public JsonElement? Input { get => Get(_input, JsonParts.Input); init => Set(ref _input, JsonParts.Input, value); }
@@ -110,10 +114,23 @@ public sealed record JobSnapshot
     public string? RunId { get; init; }
 
     /// <summary>Gets the order of creation in the store: a larger value is a newer job.</summary>
-    public long Sequence { get; init; }
+    public long Sequence { get => _sequence; init => _sequence = value; }
 
     /// <summary>Gets the version of this record in the store; every replacement adds one.</summary>
     public long Version { get; init; }
+
+    /// <summary>
+    /// Gives this snapshot its place in the in-memory store: its sequence, and the store's copies of its type, owner and
+    /// tag strings. Only for the store keeping a snapshot that the job manager made for it and holds no other reference
+    /// to, before anyone else can see it: that saves one copy of every job created.
+    /// </summary>
+    internal void AssignStoreFields(long sequence, string type, string? owner, IReadOnlyList<string> tags)
+    {
+        _sequence = sequence;
+        _type = type;
+        _owner = owner;
+        _tags = tags;
+    }
 
     private static DateTimeOffset? ToTime(long ticks) => ticks == NoValue ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
 

@@ -22,6 +22,16 @@ public sealed partial class InMemoryJobStore
         ? new FinishedJob(job, _byType[job.Type].Name, job.Owner is null ? null : _byOwner[job.Owner].Name)
         : job;
 
+    /// <summary>Like <see cref="ToEntry"/>, without the lock: a finished job's form points at the job's own strings.</summary>
+    private static object ToEntryUninterned(JobSnapshot job) => job.Status.IsTerminal() ? new FinishedJob(job, job.Type, job.Owner) : job;
+
+    /// <summary>Tells whether the job's type and owner are the very strings the indexes hold (the lock is held).</summary>
+    private bool SharesIndexStrings(JobSnapshot job) =>
+        ReferenceEquals(job.Type, _byType[job.Type].Name) && (job.Owner is null || ReferenceEquals(job.Owner, _byOwner[job.Owner].Name));
+
+    /// <summary>A replacement's stored entry and published change, made before the lock is taken.</summary>
+    private readonly record struct Prepared(object Entry, JobChange Change);
+
     private ref SequencedEntry EntryRefAt(long sequence) => ref _all.GetValueRefOrNullRef(new SequencedEntry(sequence, null));
 
     private object EntryAt(long sequence) => EntryRefAt(sequence).Entry!;

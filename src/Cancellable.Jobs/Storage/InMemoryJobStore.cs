@@ -33,14 +33,28 @@ public sealed partial class InMemoryJobStore : IJobStore
     public ValueTask<JobSnapshot?> CreateAsync(JobSnapshot job, int maxPendingJobs, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
+        return new(Create(job, maxPendingJobs, adopt: false));
+    }
+
+    /// <summary>
+    /// Creates <paramref name="job"/>, keeping that very instance as the stored record: for the job manager, which made
+    /// it for this call and keeps no other reference to it (any other caller's snapshot is copied).
+    /// </summary>
+    internal JobSnapshot? CreateOwned(JobSnapshot job, int maxPendingJobs) => Create(job, maxPendingJobs, adopt: true);
+
+    private JobSnapshot? Create(JobSnapshot job, int maxPendingJobs, bool adopt)
+    {
+        // What needs no lock is done before taking it, so that the lock is held briefly and allocates little.
+        var key = JobKey.From(job.Id);
+        var fresh = adopt ? job : job with { Version = 1 };
+        var change = new JobChange(JobChangeKind.Created, fresh);
         lock (_lock)
         {
             if (_byStatus[(int)JobStatus.Pending].Count >= maxPendingJobs)
             {
-                return new((JobSnapshot?)null);
+                return null;
             }
 
-            var key = JobKey.From(job.Id);
             if (_jobs.Find(key) is not null)
             {
                 throw new InvalidOperationException($"A job with id '{job.Id}' already exists.");
@@ -48,21 +62,17 @@ public sealed partial class InMemoryJobStore : IJobStore
 
             // The stored job points at the indexes' strings, so that a type, owner or tag is kept once however many jobs
             // name it.
-            var stored = job with
-            {
-                Type = Intern(_byType, job.Type),
-                Owner = job.Owner is null ? null : Intern(_byOwner, job.Owner),
-                Tags = InternTags(job.Tags),
-                Sequence = ++_sequence,
-                Version = 1,
-            };
-            var indexed = IndexedFields.Of(stored);
+            fresh.AssignStoreFields(
+                ++_sequence,
+                Intern(_byType, job.Type),
+                job.Owner is null ? null : Intern(_byOwner, job.Owner),
+                InternTags(job.Tags));
+            var indexed = IndexedFields.Of(fresh);
             SetIndexed(indexed, indexed: true);
-            var entry = ToEntry(stored);
-            _all.Add(new SequencedEntry(stored.Sequence, entry));
-            _jobs.Add(key, entry);
-            _subscribers.Publish(new JobChange(JobChangeKind.Created, stored));
-            return new(stored);
+            _all.Add(new SequencedEntry(fresh.Sequence, fresh));
+            _jobs.Add(key, fresh);
+            _subscribers.Publish(change);
+            return fresh;
         }
     }
 
@@ -88,9 +98,14 @@ public sealed partial class InMemoryJobStore : IJobStore
             throw new ArgumentException("A replacement must keep the job's id.", nameof(replacement));
         }
 
+        // A replacement that carries the next version is stored as it is: its entry and change are made before taking the
+        // lock, so that the lock is held briefly and allocates little.
+        var prepared = replacement.Version == current.Version + 1 && replacement.Sequence == current.Sequence
+            ? new Prepared(ToEntryUninterned(replacement), new JobChange(JobChangeKind.Updated, replacement))
+            : (Prepared?)null;
         lock (_lock)
         {
-            return new(ReplaceCore(current, replacement));
+            return new(ReplaceCore(current, replacement, prepared));
         }
     }
 
@@ -140,7 +155,7 @@ public sealed partial class InMemoryJobStore : IJobStore
                 }
             }
 
-            return new(claimed is null ? null : ReplaceCore(claimed, start(claimed)));
+            return new(claimed is null ? null : ReplaceCore(claimed, start(claimed), prepared: null));
         }
     }
 
@@ -294,7 +309,7 @@ public sealed partial class InMemoryJobStore : IJobStore
         return sequence;
     }
 
-    private JobSnapshot? ReplaceCore(JobSnapshot current, JobSnapshot replacement)
+    private JobSnapshot? ReplaceCore(JobSnapshot current, JobSnapshot replacement, Prepared? prepared)
     {
         var key = JobKey.From(current.Id);
         if (_jobs.Find(key) is not { } stored || VersionOf(stored) != current.Version)
@@ -309,10 +324,14 @@ public sealed partial class InMemoryJobStore : IJobStore
             : replacement with { Sequence = sequence, Version = current.Version + 1 };
         Reindex(IndexedFields.Of(stored), IndexedFields.Of(updated));
 
-        var entry = ToEntry(updated);
+        // A finished job's compact form made before the lock points at the replacement's strings: kept when they are the
+        // index's (a transition keeps the stored job's strings), made again here otherwise.
+        var entry = prepared is { } ready && ReferenceEquals(updated, replacement) && (ready.Entry is not FinishedJob || SharesIndexStrings(updated))
+            ? ready.Entry
+            : ToEntry(updated);
         _jobs.Replace(key, entry);
         EntryRefAt(sequence) = new SequencedEntry(sequence, entry);
-        _subscribers.Publish(new JobChange(JobChangeKind.Updated, updated));
+        _subscribers.Publish(prepared is { } made && ReferenceEquals(updated, replacement) ? made.Change : new JobChange(JobChangeKind.Updated, updated));
         return updated;
     }
 
