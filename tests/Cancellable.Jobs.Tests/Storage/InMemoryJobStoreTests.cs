@@ -95,6 +95,58 @@ public sealed class InMemoryJobStoreTests : JobStoreConformanceTests
         Assert.Equal(retried.Id, claimed?.Id);
     }
 
+    [Fact]
+    public async Task CreateAsync_CallersSnapshot_IsCopiedAndLeftAsItWas()
+    {
+        var job = NewJob("alpha", "ann", "t1");
+
+        var stored = await Store.CreateAsync(job, int.MaxValue);
+
+        Assert.NotSame(job, stored);
+        Assert.Equal((0L, 0L), (job.Sequence, job.Version));
+        Assert.Equal(1, stored!.Version);
+        Assert.True(stored.Sequence > 0);
+    }
+
+    [Fact]
+    public void CreateOwned_ManagersSnapshot_IsKeptAsTheRecordWithTheIndexStrings()
+    {
+        var store = (InMemoryJobStore)Store;
+        var first = store.CreateOwned(NewJob("alpha", "ann", "t1") with { Version = 1 }, int.MaxValue)!;
+        var job = NewJob(new string("alpha".ToCharArray()), new string("ann".ToCharArray()), new string("t1".ToCharArray())) with { Version = 1 };
+
+        var stored = store.CreateOwned(job, int.MaxValue);
+
+        Assert.Same(job, stored);
+        Assert.Equal(first.Sequence + 1, stored!.Sequence);
+        Assert.Same(first.Owner, stored.Owner);
+        Assert.Same(first.Tags[0], stored.Tags[0]);
+        Assert.Null(store.CreateOwned(NewJob("alpha", "ann") with { Version = 1 }, maxPendingJobs: 2)); // the bound still holds
+    }
+
+    [Fact]
+    public async Task ReplaceAsync_FinishedReplacementWithItsOwnOwnerString_KeepsTheIndexString()
+    {
+        // The compact form made before the lock points at the replacement's strings; those are not the index's here.
+        var created = await CreateAsync(NewJob("alpha", "ann"));
+        var running = await MoveAsync(created, JobStatus.Running);
+        var done = running with
+        {
+            Status = JobStatus.Completed,
+            CompletedAt = Now,
+            ExpiresAt = Now.AddHours(1),
+            Owner = new string("ann".ToCharArray()),
+            Version = running.Version + 1,
+        };
+
+        var stored = await Store.ReplaceAsync(running, done);
+        var read = await Store.GetAsync(created.Id);
+
+        Assert.Same(done, stored);
+        Assert.Equal(done, read);
+        Assert.Same(created.Owner, read!.Owner);
+    }
+
     /// <summary>
     /// Random writes (creates, status changes, stale writes, removals, claims, sweeps) against the store and a plain
     /// dictionary; after every step, reads, listings and counts of the store agree with the model.
