@@ -73,12 +73,13 @@ internal sealed partial class ChunkedSortedSet<T, TComparer>
         if (last.Count == 0 || Compare(item, last.Last) > 0)
         {
             // The common case: a new sequence is the largest. A full last chunk starts a new one rather than split, so
-            // that values added in order fill their chunks.
+            // that values added in order fill their chunks; at full length at once, since more are coming (growing it
+            // from the smallest length would copy each value about once more).
             index = _chunkCount - 1;
             position = last.Count;
             if (last.Count == _maxChunkLength)
             {
-                InsertChunk(++index, new Chunk(new T[MinArrayLength]));
+                InsertChunk(++index, new Chunk(new T[_maxChunkLength]));
                 position = 0;
             }
         }
