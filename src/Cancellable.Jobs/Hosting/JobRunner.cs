@@ -263,6 +263,13 @@ internal sealed class JobRunner : BackgroundService
         }
 
         activity?.SetTag("cancellable_jobs.job.status", outcome.ToString());
+        if (run.Token.IsCancellationRequested)
+        {
+            // The job may have stopped inside its token's Cancel(), on the canceller's thread (CancelAsync, a timeout's
+            // timer, shutdown): write its end on the pool, so that the canceller gets its thread back at once.
+            await Task.Yield();
+        }
+
         await EndAsync(run, outcome, result, error).ConfigureAwait(false);
         _runs.TryRemove(run.RunId, out _);
 

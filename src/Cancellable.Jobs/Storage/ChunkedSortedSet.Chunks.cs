@@ -123,6 +123,14 @@ internal sealed partial class ChunkedSortedSet<T, TComparer>
 
     private void RemoveChunk(int index)
     {
+        if (_chunkCount == 1)
+        {
+            // The set is empty now: keep its chunk for the next value rather than make one again (a set that holds one
+            // job at a time, such as a status of a quiet app, would make a chunk per job).
+            _spare = _chunks[0];
+            _spare.Start = 0;
+        }
+
         _chunkCount--;
         Array.Copy(_chunks, index + 1, _chunks, index, _chunkCount - index);
         _chunks[_chunkCount] = null!;

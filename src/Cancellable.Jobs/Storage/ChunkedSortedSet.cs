@@ -30,6 +30,7 @@ internal sealed partial class ChunkedSortedSet<T, TComparer>
     private Chunk[] _chunks = [];
     private int _chunkCount;
     private int _lastChunk;
+    private Chunk? _spare; // the chunk of a set that became empty, cleared, for its next value
 
     /// <summary>Initializes a new instance of the <see cref="ChunkedSortedSet{T, TComparer}"/> class.</summary>
     /// <param name="maxChunkLength">The most values one chunk holds: a power of two, at least 8.</param>
@@ -64,7 +65,8 @@ internal sealed partial class ChunkedSortedSet<T, TComparer>
     {
         if (_chunkCount == 0)
         {
-            InsertChunk(0, new Chunk(new T[MinArrayLength]));
+            InsertChunk(0, _spare ?? new Chunk(new T[MinArrayLength]));
+            _spare = null;
         }
 
         int index;
