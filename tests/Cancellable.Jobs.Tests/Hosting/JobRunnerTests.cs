@@ -78,6 +78,46 @@ public sealed partial class JobRunnerTests
     }
 
     [Fact]
+    public async Task CancelAsync_JobStopsInsideTheCancel_ReturnsBeforeTheJobsEndIsWritten()
+    {
+        await using var host = await JobsHost.StartAsync();
+        var entered = JobsHost.NewSignal();
+        var job = await host.StartScriptAsync(async (_, ct) =>
+        {
+            // Continuations of this source run where it is cancelled: the job resumes inside Cancel(), on the canceller's
+            // thread (Task.Delay would queue it instead).
+            var stopped = new TaskCompletionSource();
+            await using var registration = ct.Register(() => stopped.TrySetCanceled(ct));
+            entered.SetResult();
+            await stopped.Task;
+        });
+        await entered.Task.WaitAsync(host.Timeout);
+        using var cancelReturned = new ManualResetEventSlim();
+        var endWrittenBeforeCancelReturned = false;
+        using var subscription = host.Store.Subscribe(change =>
+        {
+            if (change.Job.Id == job.Id && change.Job.Status.IsTerminal())
+            {
+                // Written on the canceller's thread, the end would wait here for a return that cannot come first.
+                endWrittenBeforeCancelReturned = !cancelReturned.Wait(TimeSpan.FromSeconds(5));
+            }
+        });
+
+        // On a pool thread: xunit's synchronization context would make the job's continuation queue rather than run inside
+        // Cancel(), as it does in an app.
+        var cancel = await Task.Run(async () =>
+        {
+            var result = await host.Manager.CancelAsync(job.Id, cancellationToken: host.Timeout);
+            cancelReturned.Set();
+            return result;
+        });
+
+        Assert.Equal(JobCommandOutcome.Accepted, cancel.Outcome);
+        Assert.Equal(JobStatus.Cancelled, (await host.WaitForCompletionAsync(job.Id)).Status);
+        Assert.False(endWrittenBeforeCancelReturned);
+    }
+
+    [Fact]
     public async Task ExecuteAsync_JobThrows_FailedWithErrorTypeAndMessage()
     {
         await using var host = await JobsHost.StartAsync(options => options.FailedRetention = TimeSpan.FromMinutes(7));
