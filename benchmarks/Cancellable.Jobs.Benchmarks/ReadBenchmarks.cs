@@ -17,17 +17,35 @@ public class ReadBenchmarks
     [Params(100_000, 1_000_000)]
     public int Retained { get; set; }
 
-    [GlobalSetup]
-    public void Setup()
+    // Each side fills only what it reads: BenchmarkDotNet runs a setup per method and size, and filling 1,000,000 jobs
+    // is most of a run's time.
+    [GlobalSetup(Targets = [nameof(GetById), nameof(ListFailedPage), nameof(ListOwnerPage), nameof(StatsByOwner)])]
+    public void SetupLibrary()
     {
         _store = new InMemoryJobStore();
         _ids = [.. RetainedJobs.FillAsync(_store, Retained, RetainedJobs.Epoch.AddHours(1)).GetAwaiter().GetResult()];
+    }
+
+    [GlobalSetup(Targets = [nameof(HandRolledGetById), nameof(HandRolledGetByIdAsSnapshot), nameof(HandRolledListFailedPage), nameof(HandRolledStatsByOwner)])]
+    public void SetupBaseline()
+    {
         _baseline = RetainedJobs.FillBaseline(Retained);
         _baselineIds = [.. _baseline.Keys];
     }
 
     [Benchmark(Baseline = true)]
     public HandRolledJob HandRolledGetById() => _baseline[_baselineIds[_next++ % _baselineIds.Length]];
+
+    /// <summary>
+    /// The baseline's lookup plus an immutable snapshot of the record, as an app hands out a read model: the get
+    /// by id target is "2 × the dictionary lookup plus the snapshot".
+    /// </summary>
+    [Benchmark]
+    public JobSnapshot HandRolledGetByIdAsSnapshot()
+    {
+        var job = _baseline[_baselineIds[_next++ % _baselineIds.Length]];
+        return new JobSnapshot { Id = job.Id, Type = "trivial", Status = job.Status, Owner = job.Owner, CreatedAt = job.CompletedAt, CompletedAt = job.CompletedAt };
+    }
 
     [Benchmark]
     public JobSnapshot? GetById() => _store.GetAsync(_ids[_next++ % _ids.Length]).Result;
