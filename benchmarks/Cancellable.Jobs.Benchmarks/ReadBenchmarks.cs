@@ -14,8 +14,14 @@ public class ReadBenchmarks
     private string[] _baselineIds = null!;
     private int _next;
 
-    [Params(100_000, 1_000_000)]
+    [ParamsSource(nameof(RetainedCounts))]
     public int Retained { get; set; }
+
+    /// <summary>
+    /// 100,000 and 1,000,000, or the counts in the environment variable <c>RETAINED</c> (comma-separated), so that a
+    /// quick run can skip the 1,000,000-job fills: <c>RETAINED=100000 dotnet run -c Release -- --filter '*ReadBenchmarks*' --job short</c>.
+    /// </summary>
+    public static IEnumerable<int> RetainedCounts => RetainedJobs.CountsFromEnvironment(100_000, 1_000_000);
 
     // Each side fills only what it reads: BenchmarkDotNet runs a setup per method and size, and filling 1,000,000 jobs
     // is most of a run's time.

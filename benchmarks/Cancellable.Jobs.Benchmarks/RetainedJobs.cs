@@ -11,6 +11,12 @@ public static class RetainedJobs
     public static readonly DateTimeOffset Epoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly JobStatus[] Outcomes = [JobStatus.Completed, JobStatus.Completed, JobStatus.Failed, JobStatus.Cancelled];
 
+    /// <summary>Gets the retained counts to run: the environment variable <c>RETAINED</c> (comma-separated), else the defaults.</summary>
+    public static IEnumerable<int> CountsFromEnvironment(params int[] defaults) =>
+        Environment.GetEnvironmentVariable("RETAINED") is { Length: > 0 } counts
+            ? counts.Split(',').Select(c => int.Parse(c, NumberStyles.AllowThousands, CultureInfo.InvariantCulture))
+            : defaults;
+
     public static string Owner(int i) => "owner" + (i % Owners).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Adds finished jobs whose expiry is <paramref name="expiresAt"/> plus one millisecond per job.</summary>

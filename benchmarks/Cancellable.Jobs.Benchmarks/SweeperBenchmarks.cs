@@ -16,8 +16,11 @@ public class SweeperBenchmarks
     private InMemoryJobStore _store = null!;
     private DateTimeOffset _now;
 
-    [Params(100_000, 1_000_000, 10_000_000)]
+    [ParamsSource(nameof(RetainedCounts))]
     public int Retained { get; set; }
+
+    /// <summary>100,000, 1,000,000 and 10,000,000, or the counts in the environment variable <c>RETAINED</c>.</summary>
+    public static IEnumerable<int> RetainedCounts => RetainedJobs.CountsFromEnvironment(100_000, 1_000_000, 10_000_000);
 
     [GlobalSetup]
     public void Setup()
