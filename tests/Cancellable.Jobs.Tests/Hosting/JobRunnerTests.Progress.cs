@@ -43,6 +43,32 @@ public sealed partial class JobRunnerTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_JobStartedBetweenTicks_FirstFlushWaitsOneIntervalAfterItsStart()
+    {
+        // The runner's one flush timer ticks at 1 s, 2 s, ... from the host's start; this job starts at 0.5 s.
+        await using var host = await JobsHost.StartAsync(options => options.ProgressFlushInterval = TimeSpan.FromSeconds(1));
+        host.Time.Advance(TimeSpan.FromMilliseconds(500));
+        var reported = JobsHost.NewSignal();
+        var release = JobsHost.NewSignal();
+        var job = await host.StartScriptAsync(async (context, ct) =>
+        {
+            context.ReportProgress(0.5);
+            reported.SetResult();
+            await release.Task.WaitAsync(ct);
+        });
+        await reported.Task.WaitAsync(host.Timeout);
+
+        host.Time.Advance(TimeSpan.FromMilliseconds(500)); // the tick at 1 s (run and written within Advance): half an interval after the start
+        var atFirstTick = (await host.Manager.GetAsync(job.Id, host.Timeout))!.Progress.Fraction;
+        host.Time.Advance(TimeSpan.FromSeconds(1)); // the tick at 2 s: one interval and a half after its start
+        await host.WaitForAsync(job.Id, j => j.Progress.Fraction == 0.5);
+        release.SetResult();
+        await host.WaitForCompletionAsync(job.Id);
+
+        Assert.Equal(0.0, atFirstTick);
+    }
+
+    [Fact]
     public async Task ExecuteAsync_ManyReportsWithinOneInterval_CoalescedIntoOneWrite()
     {
         await using var host = await JobsHost.StartAsync();
