@@ -67,6 +67,9 @@ internal sealed class JobRun : IDisposable
         }
     }
 
+    /// <summary>Gets or sets the run's task, set by the claim loop once the run is registered.</summary>
+    public Task? Completion { get; set; }
+
     /// <summary>Fires the job's token once; returns true for the first call.</summary>
     public bool TryCancel(JobCancelReason reason)
     {

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -43,7 +42,6 @@ internal sealed class JobRunner : BackgroundService
     private int _idle;
     private int _active;
     private int _waitingForSlot;
-    private TaskCompletionSource? _drained; // set by StopAsync: completed once the last run ended
     private int _polling;
 
     public JobRunner(JobManager manager, IServiceScopeFactory scopeFactory, TimeProvider timeProvider, JobsTelemetry telemetry, ILogger<JobRunner> logger)
@@ -94,15 +92,7 @@ internal sealed class JobRunner : BackgroundService
 
         try
         {
-            // Every run removes itself from the table when it ended: wait until the table is empty.
-            var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Interlocked.Exchange(ref _drained, drained);
-            if (_runs.IsEmpty)
-            {
-                drained.TrySetResult();
-            }
-
-            await drained.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(running.Select(r => r.Completion!)).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -127,7 +117,6 @@ internal sealed class JobRunner : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await Task.Yield(); // on the pool from the first claim: a run starts on the thread that claimed it (HandOff)
         using var stopping = stoppingToken.UnsafeRegister(static s => ((JobRunner)s!)._wake.Writer.TryWrite(true), this);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -174,43 +163,10 @@ internal sealed class JobRunner : BackgroundService
 
             var descriptor = _manager.Registry.Find(job.Type)!;
             var run = new JobRun(job, descriptor, new JobContext(job, _options, _timeProvider), _timeProvider.GetTimestamp());
-            // Registered before it starts, so a cancel arriving at once finds it.
+            // Registered before it starts, so a cancel arriving at once finds it; its body runs on the pool (see
+            // ExecuteRunAsync), so a job that blocks before its first await holds up neither this loop nor other jobs.
             _runs[run.RunId] = run;
-            await new HandOff(this, run);
-        }
-    }
-
-    /// <summary>
-    /// Starts a claimed run on the claim loop's thread while the loop goes on from the pool's global queue: the job starts
-    /// without waiting for a thread, a job that blocks before its first await holds up neither the loop nor other jobs,
-    /// and jobs start in the order they were claimed.
-    /// </summary>
-    private readonly struct HandOff(JobRunner runner, JobRun run) : ICriticalNotifyCompletion
-    {
-        public bool IsCompleted => false;
-
-        public HandOff GetAwaiter() => this;
-
-        public void GetResult()
-        {
-        }
-
-        public void OnCompleted(Action continuation) => Start(continuation, flowContext: true);
-
-        public void UnsafeOnCompleted(Action continuation) => Start(continuation, flowContext: false);
-
-        private void Start(Action continuation, bool flowContext)
-        {
-            if (flowContext)
-            {
-                ThreadPool.QueueUserWorkItem(static c => c(), continuation, preferLocal: false);
-            }
-            else
-            {
-                ThreadPool.UnsafeQueueUserWorkItem(static c => c(), continuation, preferLocal: false);
-            }
-
-            _ = runner.ExecuteRunAsync(run); // its exceptions are its own: it catches and logs every one
+            run.Completion = ExecuteRunAsync(run);
         }
     }
 
@@ -251,6 +207,9 @@ internal sealed class JobRunner : BackgroundService
 
     private async Task ExecuteRunAsync(JobRun run)
     {
+        // Off the claim loop, to the pool's global queue (not this thread's last-in-first-out one), so jobs start in the
+        // order they were claimed.
+        await Task.Yield();
         var job = run.Job;
         using var activity = JobsTelemetry.ActivitySource.StartActivity("cancellable_jobs.run", ActivityKind.Internal);
         activity?.SetTag("cancellable_jobs.job.id", job.Id);
@@ -313,10 +272,6 @@ internal sealed class JobRunner : BackgroundService
 
         await EndAsync(run, outcome, result, error).ConfigureAwait(false);
         _runs.TryRemove(run.RunId, out _);
-        if (_runs.IsEmpty && Volatile.Read(ref _drained) is { } drained)
-        {
-            drained.TrySetResult(); // the host is stopping and this was its last run
-        }
 
         run.Dispose();
         ReleaseSlot();
