@@ -475,7 +475,7 @@ internal sealed class JobRunner : BackgroundService
         {
             // A run's first flush waits one interval after its start (which wrote the record), as its later ones wait for
             // the next tick: one write per interval at most, whatever the timer's phase.
-            if (run.Context.IsDirty && _timeProvider.GetElapsedTime(run.StartTimestamp) >= _options.ProgressFlushInterval)
+            if (run.Context.IsDirty && _timeProvider.GetUtcNow() - run.Job.StartedAt >= _options.ProgressFlushInterval)
             {
                 _ = FlushAsync(run);
             }
