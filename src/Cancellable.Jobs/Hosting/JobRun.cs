@@ -103,6 +103,7 @@ internal sealed class JobRun : IDisposable
         }
     }
 
+    /// <summary>Starts the grace period of a cancellation; once the job's code has stopped (timers stopped), does nothing.</summary>
     public void StartOverdueTimer(TimeProvider timeProvider, TimeSpan gracePeriod, TimerCallback overdue)
     {
         // A cancel can reach a run that already ended (the runner's poll reads the run table, then the store): such a

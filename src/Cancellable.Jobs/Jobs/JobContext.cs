@@ -219,7 +219,7 @@ public sealed class JobContext
             if (queue.Count >= _options.MaxMessagesPerLevel)
             {
                 queue.Dequeue();
-                _dropped![(int)level]++;
+                _dropped[(int)level]++;
             }
 
             queue.Enqueue((++_messageSequence, entry));

@@ -249,6 +249,7 @@ internal sealed partial class JobManager(
         }
     }
 
+    /// <summary>Follows a terminal transition: removes a job whose deletion was asked for, and tells the sweeper.</summary>
     internal async ValueTask OnEndedAsync(JobSnapshot job, CancellationToken cancellationToken)
     {
         if (job.IsDeleteRequested && await store.RemoveAsync(job, cancellationToken).ConfigureAwait(false))

@@ -72,6 +72,7 @@ internal static class JobTransitions
         };
     }
 
+    /// <summary>Failed or Cancelled → Pending as the next attempt; the attempt that ended is kept in the history.</summary>
     public static JobSnapshot? Retry(JobSnapshot job)
     {
         if (job.Status is not (JobStatus.Failed or JobStatus.Cancelled) || job.IsDeleteRequested)
