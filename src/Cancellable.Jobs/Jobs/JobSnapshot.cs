@@ -15,7 +15,8 @@ public sealed record JobSnapshot
     // A job is copied on every transition and kept for its retention: its times are UTC ticks (NoValue for none) and its
     // JSON values plain elements beside one flags byte, which makes a snapshot about a third smaller than nullable
     // DateTimeOffset and JsonElement fields would.
-    private const long NoValue = long.MinValue;
+    /// <summary>The ticks that stand for no value (DateTimeOffset.MinValue stays a time, TimeSpan.Zero a timeout).</summary>
+    internal const long NoValue = long.MinValue;
     private string _type = null!;
     private string? _owner;
     private IReadOnlyList<string> _tags = [];
@@ -132,9 +133,11 @@ public sealed record JobSnapshot
         _tags = tags;
     }
 
-    private static DateTimeOffset? ToTime(long ticks) => ticks == NoValue ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+    /// <summary>Gets an optional time from its UTC ticks, <see cref="NoValue"/> for none (as snapshots and stores keep it).</summary>
+    internal static DateTimeOffset? ToTime(long ticks) => ticks == NoValue ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
 
-    private static long ToTicks(DateTimeOffset? time) => time is { } value ? value.UtcTicks : NoValue;
+    /// <summary>Gets an optional time's UTC ticks, <see cref="NoValue"/> for none.</summary>
+    internal static long ToTicks(DateTimeOffset? time) => time is { } value ? value.UtcTicks : NoValue;
 
     private JsonElement? Get(JsonElement element, JsonParts part) => (_json & part) != 0 ? element : null;
 

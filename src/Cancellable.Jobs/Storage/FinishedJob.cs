@@ -47,9 +47,9 @@ internal sealed class FinishedJob
         Version = job.Version;
         _progress = job.Progress;
         _createdAt = job.CreatedAt.UtcTicks;
-        _startedAt = Encode(job.StartedAt);
-        _completedAt = Encode(job.CompletedAt);
-        _expiresAt = Encode(job.ExpiresAt);
+        _startedAt = JobSnapshot.ToTicks(job.StartedAt);
+        _completedAt = JobSnapshot.ToTicks(job.CompletedAt);
+        _expiresAt = JobSnapshot.ToTicks(job.ExpiresAt);
         _attempt = job.Attempt;
         _status = (byte)job.Status;
         _flags = (byte)((job.IsCancellationOverdue ? CancellationOverdue : 0) | (job.IsDeleteRequested ? DeleteRequested : 0));
@@ -123,11 +123,11 @@ internal sealed class FinishedJob
                 Tags = Tags,
                 Progress = _progress,
                 CreatedAt = new DateTimeOffset(_createdAt, TimeSpan.Zero),
-                StartedAt = ToTime(_startedAt),
-                CompletedAt = ToTime(_completedAt),
+                StartedAt = JobSnapshot.ToTime(_startedAt),
+                CompletedAt = JobSnapshot.ToTime(_completedAt),
                 IsCancellationOverdue = (_flags & CancellationOverdue) != 0,
                 IsDeleteRequested = (_flags & DeleteRequested) != 0,
-                ExpiresAt = ToTime(_expiresAt),
+                ExpiresAt = JobSnapshot.ToTime(_expiresAt),
                 Sequence = Sequence,
                 Version = Version,
             };
@@ -149,15 +149,15 @@ internal sealed class FinishedJob
             Result = details.Result,
             Error = details.Error,
             CreatedAt = new DateTimeOffset(_createdAt, TimeSpan.Zero),
-            StartedAt = ToTime(_startedAt),
-            CompletedAt = ToTime(_completedAt),
+            StartedAt = JobSnapshot.ToTime(_startedAt),
+            CompletedAt = JobSnapshot.ToTime(_completedAt),
             CancelRequestedAt = details.CancelRequestedAt,
             CancelReason = details.CancelReason,
             CancelRequestedBy = details.CancelRequestedBy,
             IsCancellationOverdue = (_flags & CancellationOverdue) != 0,
             IsDeleteRequested = (_flags & DeleteRequested) != 0,
             Timeout = details.Timeout,
-            ExpiresAt = ToTime(_expiresAt),
+            ExpiresAt = JobSnapshot.ToTime(_expiresAt),
             PreviousAttempts = details.PreviousAttempts,
             RunId = details.RunId,
             Sequence = Sequence,
@@ -179,12 +179,8 @@ internal sealed class FinishedJob
         || !ReferenceEquals(job.PreviousAttempts, Defaults.PreviousAttempts)
         || job.RunId is not null;
 
-    // Zero stands for no time; a time is its ticks plus one, so that DateTimeOffset.MinValue stays a time.
-    private static long Encode(DateTimeOffset? time) => time is { } value ? value.UtcTicks + 1 : 0;
-
-    private static long? Decode(long encoded) => encoded == 0 ? null : encoded - 1;
-
-    private static DateTimeOffset? ToTime(long encoded) => encoded == 0 ? null : new DateTimeOffset(encoded - 1, TimeSpan.Zero);
+    // Optional times are kept as the snapshot keeps them (JobSnapshot.ToTicks).
+    private static long? Decode(long ticks) => ticks == JobSnapshot.NoValue ? null : ticks;
 
     /// <summary>The fields a finished job rarely has, kept apart so that a plain finished job does not pay for them.</summary>
     /// <remarks>Nullable values are kept as the value and a flag (a <see cref="JsonElement"/>? takes 24 bytes, 16 without).</remarks>
@@ -213,7 +209,7 @@ internal sealed class FinishedJob
             CancelRequestedBy = job.CancelRequestedBy;
             PreviousAttempts = job.PreviousAttempts;
             RunId = job.RunId;
-            _cancelRequestedAt = Encode(job.CancelRequestedAt);
+            _cancelRequestedAt = JobSnapshot.ToTicks(job.CancelRequestedAt);
             _set = (byte)(Keep(job.Input, ref _input, InputSet)
                 | Keep(job.PartialResult, ref _partialResult, PartialResultSet)
                 | Keep(job.Result, ref _result, ResultSet)
@@ -248,7 +244,7 @@ internal sealed class FinishedJob
 
         public JsonElement? Result => (_set & ResultSet) != 0 ? _result : null;
 
-        public DateTimeOffset? CancelRequestedAt => ToTime(_cancelRequestedAt);
+        public DateTimeOffset? CancelRequestedAt => JobSnapshot.ToTime(_cancelRequestedAt);
 
         public TimeSpan? Timeout => (_set & TimeoutSet) != 0 ? TimeSpan.FromTicks(_timeout) : null;
 
