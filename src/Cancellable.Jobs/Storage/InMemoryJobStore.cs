@@ -324,14 +324,13 @@ public sealed partial class InMemoryJobStore : IJobStore
             : replacement with { Sequence = sequence, Version = current.Version + 1 };
         Reindex(IndexedFields.Of(stored), IndexedFields.Of(updated));
 
-        // A finished job's compact form made before the lock points at the replacement's strings: kept when they are the
-        // index's (a transition keeps the stored job's strings), made again here otherwise.
-        var entry = prepared is { } ready && ReferenceEquals(updated, replacement) && (ready.Entry is not FinishedJob || SharesIndexStrings(updated))
-            ? ready.Entry
-            : ToEntry(updated);
+        // What was made before the lock fits only a replacement kept as it is. A finished job's compact form points at the
+        // replacement's strings: kept when they are the index's (a transition keeps the stored job's), made again otherwise.
+        var ready = ReferenceEquals(updated, replacement) ? prepared : null;
+        var entry = ready is { } made && (made.Entry is not FinishedJob || SharesIndexStrings(updated)) ? made.Entry : ToEntry(updated);
         _jobs.Replace(key, entry);
         EntryRefAt(sequence) = new SequencedEntry(sequence, entry);
-        _subscribers.Publish(prepared is { } made && ReferenceEquals(updated, replacement) ? made.Change : new JobChange(JobChangeKind.Updated, updated));
+        _subscribers.Publish(ready?.Change ?? new JobChange(JobChangeKind.Updated, updated));
         return updated;
     }
 
