@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Cancellable.Jobs.Benchmarks.Baseline;
 using Cancellable.Jobs.Storage;
 
@@ -19,13 +20,25 @@ public static class RetainedJobs
 
     public static string Owner(int i) => "owner" + (i % Owners).ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Adds finished jobs whose expiry is <paramref name="expiresAt"/> plus one millisecond per job.</summary>
-    public static async Task<List<string>> FillAsync(InMemoryJobStore store, int count, DateTimeOffset expiresAt, int messages = 0)
+    /// <summary>
+    /// Adds finished jobs whose expiry is <paramref name="expiresAt"/> plus one millisecond per job, each with
+    /// <paramref name="messages"/> messages and, when <paramref name="withInput"/>, a small input as the job manager keeps
+    /// it (<c>{"projectId":N,"dryRun":false}</c>).
+    /// </summary>
+    public static async Task<List<string>> FillAsync(InMemoryJobStore store, int count, DateTimeOffset expiresAt, int messages = 0, bool withInput = false)
     {
         var ids = new List<string>(count);
         for (var i = 0; i < count; i++)
         {
-            var pending = new JobSnapshot { Id = Guid.NewGuid().ToString("N"), Type = "trivial", Status = JobStatus.Pending, Owner = Owner(i), CreatedAt = Epoch };
+            var pending = new JobSnapshot
+            {
+                Id = Guid.NewGuid().ToString("N"),
+                Type = "trivial",
+                Status = JobStatus.Pending,
+                Owner = Owner(i),
+                Input = withInput ? JsonSerializer.SerializeToElement(new { projectId = i, dryRun = false }) : null,
+                CreatedAt = Epoch,
+            };
             var created = (await store.CreateAsync(pending, int.MaxValue))!;
             var running = (await store.ReplaceAsync(created, created with { Status = JobStatus.Running, StartedAt = Epoch, RunId = "run" }))!;
             var outcome = Outcomes[i % Outcomes.Length];

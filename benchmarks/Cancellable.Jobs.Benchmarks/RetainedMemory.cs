@@ -14,11 +14,12 @@ public static class RetainedMemory
         Console.WriteLine($"  hand-rolled dictionary record : {Median(() => Measure(() => Task.FromResult<object>(RetainedJobs.FillBaseline(jobs)), jobs)):N0}");
         Console.WriteLine($"  library, no messages           : {Median(() => Measure(async () => await Fill(0), jobs)):N0}");
         Console.WriteLine($"  library, 10 messages           : {Median(() => Measure(async () => await Fill(10), jobs)):N0}");
+        Console.WriteLine($"  library, small input           : {Median(() => Measure(async () => await Fill(0, withInput: true), jobs)):N0}");
 
-        async Task<object> Fill(int messages)
+        async Task<object> Fill(int messages, bool withInput = false)
         {
             var store = new InMemoryJobStore();
-            await RetainedJobs.FillAsync(store, jobs, RetainedJobs.Epoch.AddHours(1), messages);
+            await RetainedJobs.FillAsync(store, jobs, RetainedJobs.Epoch.AddHours(1), messages, withInput);
             return store;
         }
     }

@@ -8,7 +8,9 @@ namespace Cancellable.Jobs;
 /// <remarks>
 /// A snapshot is a value: it never changes after a store returned it. Stores replace it as a whole on each
 /// transition, and <see cref="Version"/> grows by one with each replacement. Times are kept in UTC (a time given with
-/// another offset reads back as the same instant at offset zero).
+/// another offset reads back as the same instant at offset zero). Two snapshots are equal when every member is; the JSON
+/// members (<see cref="Input"/>, <see cref="PartialResult"/>, <see cref="Result"/>) are equal when their JSON text is the
+/// same, whichever document holds it.
 /// </remarks>
 public sealed record JobSnapshot
 {
@@ -27,9 +29,9 @@ public sealed record JobSnapshot
     private long _cancelRequestedAt = NoValue;
     private long _expiresAt = NoValue;
     private long _timeout = NoValue;
-    private JsonElement _input;
-    private JsonElement _partialResult;
-    private JsonElement _result;
+    private JsonText _input;
+    private JsonText _partialResult;
+    private JsonText _result;
     private int _cancelReason = -1;
     private JsonParts _json;
 
@@ -139,12 +141,27 @@ public sealed record JobSnapshot
     /// <summary>Gets an optional time's UTC ticks, <see cref="NoValue"/> for none.</summary>
     internal static long ToTicks(DateTimeOffset? time) => time is { } value ? value.UtcTicks : NoValue;
 
-    private JsonElement? Get(JsonElement element, JsonParts part) => (_json & part) != 0 ? element : null;
+    private JsonElement? Get(JsonText text, JsonParts part) => (_json & part) != 0 ? text.Element : null;
 
-    private void Set(ref JsonElement element, JsonParts part, JsonElement? value)
+    private void Set(ref JsonText text, JsonParts part, JsonElement? value)
     {
-        element = value.GetValueOrDefault();
+        text = new JsonText(value.GetValueOrDefault());
         _json = value.HasValue ? _json | part : _json & ~part;
+    }
+
+    /// <summary>
+    /// A JSON member's value, equal to another when their JSON text is the same: a <see cref="JsonElement"/> alone compares
+    /// its document by reference, and a store may hand the same JSON back in another document.
+    /// </summary>
+    private readonly struct JsonText(JsonElement element) : IEquatable<JsonText>
+    {
+        public JsonElement Element { get; } = element;
+
+        public bool Equals(JsonText other) => JobJson.TextEquals(Element, other.Element);
+
+        public override bool Equals(object? obj) => obj is JsonText other && Equals(other);
+
+        public override int GetHashCode() => JobJson.TextHashCode(Element);
     }
 
     [Flags]

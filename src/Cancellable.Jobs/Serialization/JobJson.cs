@@ -37,6 +37,67 @@ internal static class JobJson
     public static JsonElement Serialize<T>(T value, JsonSerializerOptions options) =>
         JsonSerializer.SerializeToElement(value, GetTypeInfo<T>(options));
 
+    /// <summary>
+    /// Gets <paramref name="value"/>'s JSON text as UTF-8 bytes, as its document holds them; an undefined (default)
+    /// element, which has no text, as no bytes.
+    /// </summary>
+    public static byte[] ToUtf8(JsonElement value) =>
+        value.ValueKind == JsonValueKind.Undefined ? [] :
+#if NET9_0_OR_GREATER
+        System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value).ToArray();
+#else
+        System.Text.Encoding.UTF8.GetBytes(value.GetRawText());
+#endif
+
+    /// <summary>Reads a JSON value back from the bytes <see cref="ToUtf8"/> gave (into a document of its own).</summary>
+    public static JsonElement? FromUtf8(byte[]? utf8)
+    {
+        if (utf8 is null)
+        {
+            return null;
+        }
+
+        if (utf8.Length == 0)
+        {
+            return default(JsonElement);
+        }
+
+        var reader = new Utf8JsonReader(utf8);
+        return JsonElement.ParseValue(ref reader);
+    }
+
+    /// <summary>Tells whether two values have the same JSON text; an undefined (default) element equals only another.</summary>
+    public static bool TextEquals(JsonElement x, JsonElement y)
+    {
+        if (x.ValueKind == JsonValueKind.Undefined || y.ValueKind == JsonValueKind.Undefined)
+        {
+            return x.ValueKind == y.ValueKind;
+        }
+
+#if NET9_0_OR_GREATER
+        return System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(x).SequenceEqual(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(y));
+#else
+        return string.Equals(x.GetRawText(), y.GetRawText(), StringComparison.Ordinal);
+#endif
+    }
+
+    /// <summary>Gets a hash code of a value's JSON text, consistent with <see cref="TextEquals"/>.</summary>
+    public static int TextHashCode(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Undefined)
+        {
+            return 0;
+        }
+
+#if NET9_0_OR_GREATER
+        var hash = default(HashCode);
+        hash.AddBytes(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value));
+        return hash.ToHashCode();
+#else
+        return StringComparer.Ordinal.GetHashCode(value.GetRawText());
+#endif
+    }
+
     /// <summary>Gets the size of <paramref name="value"/>'s JSON, as this class wrote it (no whitespace).</summary>
     public static long SizeOf(JsonElement value)
     {

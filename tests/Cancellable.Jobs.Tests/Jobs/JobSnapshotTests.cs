@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace Cancellable.Jobs.Tests.Jobs;
 
-/// <summary>The snapshot keeps its times as UTC ticks and its JSON values beside flags: each property reads back as set.</summary>
+/// <summary>
+/// The snapshot keeps its times as UTC ticks and its JSON values beside flags: each property reads back as set, and JSON
+/// values compare by their text.
+/// </summary>
 public sealed class JobSnapshotTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
@@ -94,6 +97,38 @@ public sealed class JobSnapshotTests
         Assert.Equal(TimeSpan.Zero, job.CreatedAt.Offset);
         Assert.Equal(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero), job.CompletedAt);
         Assert.Equal(New() with { CreatedAt = local }, New() with { CreatedAt = local.ToUniversalTime() });
+    }
+
+    [Fact]
+    public void Equals_SameJsonInDifferentDocuments_EqualWithTheSameHashCode()
+    {
+        var first = New() with { Input = JsonDocument.Parse("{\"a\":[1,2]}").RootElement, PartialResult = JsonSerializer.SerializeToElement(3), Result = JsonSerializer.SerializeToElement("x") };
+        var second = New() with { Input = JsonDocument.Parse("{\"a\":[1,2]}").RootElement, PartialResult = JsonSerializer.SerializeToElement(3), Result = JsonSerializer.SerializeToElement("x") };
+
+        Assert.Equal(first, second);
+        Assert.Equal(first.GetHashCode(), second.GetHashCode());
+    }
+
+    [Theory]
+    [InlineData(nameof(JobSnapshot.Input))]
+    [InlineData(nameof(JobSnapshot.PartialResult))]
+    [InlineData(nameof(JobSnapshot.Result))]
+    public void Equals_JsonTextDiffers_NotEqual(string member)
+    {
+        var one = JsonSerializer.SerializeToElement(1);
+        var two = JsonSerializer.SerializeToElement(2);
+        JobSnapshot With(JsonElement? value) => member switch
+        {
+            nameof(JobSnapshot.Input) => New() with { Input = value },
+            nameof(JobSnapshot.PartialResult) => New() with { PartialResult = value },
+            _ => New() with { Result = value },
+        };
+
+        Assert.NotEqual(With(one), With(two));
+        Assert.NotEqual(With(one), With(null));
+        Assert.NotEqual(With(default(JsonElement)), With(null)); // an undefined element is a value
+        Assert.NotEqual(With(default(JsonElement)), With(one));
+        Assert.Equal(With(default(JsonElement)), With(default(JsonElement)));
     }
 
     private static JobSnapshot New() => new() { Id = "a", Type = "t", Status = JobStatus.Pending, CreatedAt = T0 };

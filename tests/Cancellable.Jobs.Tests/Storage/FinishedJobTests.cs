@@ -62,6 +62,30 @@ public sealed class FinishedJobTests
     }
 
     [Fact]
+    public void ToSnapshot_JsonValuesWhoseDocumentWasDisposedSince_ReadBackTheirText()
+    {
+        // The finished form keeps the JSON text, not the caller's document: it outlives that document.
+        FinishedJob finished;
+        using (var document = JsonDocument.Parse("""{"input":{"n":1},"partial":[2],"result":"three"}"""))
+        {
+            var job = Finished(Guid.NewGuid().ToString("N")) with
+            {
+                Input = document.RootElement.GetProperty("input"),
+                PartialResult = document.RootElement.GetProperty("partial"),
+                Result = document.RootElement.GetProperty("result"),
+            };
+            finished = new FinishedJob(job, job.Type, job.Owner);
+        }
+
+        var snapshot = finished.ToSnapshot();
+
+        Assert.Equal("""{"n":1}""", snapshot.Input!.Value.GetRawText());
+        Assert.Equal("[2]", snapshot.PartialResult!.Value.GetRawText());
+        Assert.Equal("three", snapshot.Result!.Value.GetString());
+        Assert.Equal(snapshot, finished.ToSnapshot());
+    }
+
+    [Fact]
     public void ToSnapshot_RareFieldsSetToZeroValues_KeepsThemApartFromNoValue()
     {
         var job = Finished(Guid.NewGuid().ToString("N")) with
