@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Threading.Channels;
 using Cancellable.Jobs.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -219,7 +218,7 @@ internal sealed class JobRunner : BackgroundService
         Log.JobStarted(_logger, job.Id, job.Type, job.Attempt);
 
         JobStatus outcome;
-        JsonElement? result = null;
+        byte[]? result = null;
         Exception? error = null;
         try
         {
@@ -234,7 +233,7 @@ internal sealed class JobRunner : BackgroundService
             try
             {
                 run.Token.ThrowIfCancellationRequested();
-                result = await run.Descriptor.RunAsync(scope.ServiceProvider, job.Input, run.Context, _options.SerializerOptions, run.Token).ConfigureAwait(false);
+                result = await run.Descriptor.RunAsync(scope.ServiceProvider, job.InputUtf8, run.Context, _options.SerializerOptions, run.Token).ConfigureAwait(false);
             }
             finally
             {
@@ -277,7 +276,7 @@ internal sealed class JobRunner : BackgroundService
         ReleaseSlot();
     }
 
-    private async Task EndAsync(JobRun run, JobStatus outcome, JsonElement? result, Exception? error)
+    private async Task EndAsync(JobRun run, JobStatus outcome, byte[]? result, Exception? error)
     {
         var job = run.Job;
         var duration = _timeProvider.GetElapsedTime(run.StartTimestamp);
@@ -319,7 +318,7 @@ internal sealed class JobRunner : BackgroundService
     /// then refuses this run's write), or until the host's shutdown timeout gives up on this run.
     /// </summary>
     /// <returns>The job as ended, or null when the store refused the end (another run holds the job, or it is gone).</returns>
-    private async ValueTask<JobSnapshot?> WriteEndAsync(JobRun run, JobStatus outcome, JsonElement? result, Exception? error)
+    private async ValueTask<JobSnapshot?> WriteEndAsync(JobRun run, JobStatus outcome, byte[]? result, Exception? error)
     {
         var job = run.Job;
         var jobError = error is null ? null : JobError.From(error, _options.MaxMessageLength);

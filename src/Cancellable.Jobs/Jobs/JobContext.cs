@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Cancellable.Jobs;
 
 /// <summary>
@@ -22,7 +20,7 @@ public sealed class JobContext
     private bool _messagesChanged;
     private IReadOnlyList<JobMessage>? _messageList;
     private JobMessageCounts? _droppedCounts;
-    private JsonElement? _partialResult;
+    private byte[]? _partialResult;
     private int _dirty;
     private int _steps;
 
@@ -106,7 +104,7 @@ public sealed class JobContext
     /// </remarks>
     public void SetPartialResult<T>(T value)
     {
-        var json = JobJson.Serialize(value, _options.SerializerOptions);
+        var json = JobJson.SerializeToUtf8(value, _options.SerializerOptions);
         if (!FitsResultLimit(json, "partial result", "the previous one stays"))
         {
             return;
@@ -144,15 +142,14 @@ public sealed class JobContext
     /// Whether <paramref name="json"/> is within <see cref="CancellableJobsOptions.MaxResultSize"/>; when it is not, the
     /// job gets an error message that says what was not kept.
     /// </summary>
-    internal bool FitsResultLimit(JsonElement json, string what, string consequence)
+    internal bool FitsResultLimit(byte[] json, string what, string consequence)
     {
-        var size = JobJson.SizeOf(json);
-        if (size <= _options.MaxResultSize)
+        if (json.Length <= _options.MaxResultSize)
         {
             return true;
         }
 
-        Error($"The {what} is {size} bytes of JSON, more than CancellableJobsOptions.MaxResultSize ({_options.MaxResultSize}); it was not kept, {consequence}.");
+        Error($"The {what} is {json.Length} bytes of JSON, more than CancellableJobsOptions.MaxResultSize ({_options.MaxResultSize}); it was not kept, {consequence}.");
         return false;
     }
 
@@ -169,7 +166,7 @@ public sealed class JobContext
         return job with
         {
             Progress = report.Progress,
-            PartialResult = report.PartialResult ?? job.PartialResult,
+            PartialResultUtf8 = report.PartialResult ?? job.PartialResultUtf8,
             Messages = report.Messages ?? job.Messages,
             DroppedMessages = report.DroppedMessages ?? job.DroppedMessages,
         };
@@ -233,5 +230,5 @@ public sealed class JobContext
         text.Length <= maxLength ? text : string.Concat(text.AsSpan(0, maxLength), $"… [truncated {text.Length - maxLength} characters]");
 
     /// <summary>What a job reported, as <see cref="Capture"/> took it; a null part was never reported.</summary>
-    internal readonly record struct Report(JobProgress Progress, JsonElement? PartialResult, IReadOnlyList<JobMessage>? Messages, JobMessageCounts? DroppedMessages);
+    internal readonly record struct Report(JobProgress Progress, byte[]? PartialResult, IReadOnlyList<JobMessage>? Messages, JobMessageCounts? DroppedMessages);
 }

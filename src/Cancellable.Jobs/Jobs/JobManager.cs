@@ -302,13 +302,13 @@ internal sealed partial class JobManager(
         });
     }
 
-    private async ValueTask<JobSnapshot> CreateAsync(JobTypeDescriptor descriptor, JsonElement input, JobStartOptions? startOptions, CancellationToken cancellationToken)
+    private async ValueTask<JobSnapshot> CreateAsync(JobTypeDescriptor descriptor, byte[] input, JobStartOptions? startOptions, CancellationToken cancellationToken)
     {
         var errors = JobStartOptionsValidator.Validate(startOptions);
-        if (JobJson.SizeOf(input) is var size && size > _options.MaxInputSize)
+        if (input.Length > _options.MaxInputSize)
         {
             errors ??= new Dictionary<string, string[]>(StringComparer.Ordinal);
-            errors["input"] = [$"The input is {size} bytes of JSON; at most {_options.MaxInputSize} are accepted (CancellableJobsOptions.MaxInputSize)."];
+            errors["input"] = [$"The input is {input.Length} bytes of JSON; at most {_options.MaxInputSize} are accepted (CancellableJobsOptions.MaxInputSize)."];
         }
 
         if (errors is not null)
@@ -323,7 +323,7 @@ internal sealed partial class JobManager(
             Status = JobStatus.Pending,
             Owner = startOptions?.Owner,
             Tags = startOptions?.Tags is { Count: > 0 } tags ? [.. tags.Distinct(StringComparer.Ordinal)] : [],
-            Input = input,
+            InputUtf8 = input,
             CreatedAt = timeProvider.GetUtcNow(),
             Timeout = startOptions?.Timeout ?? _options.DefaultTimeout,
             Version = 1,

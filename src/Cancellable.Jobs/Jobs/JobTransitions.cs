@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Cancellable.Jobs;
 
 /// <summary>
@@ -42,7 +40,7 @@ internal static class JobTransitions
         Func<JobStatus, TimeSpan> retention,
         JobCancelReason? localReason,
         JobContext? context = null,
-        JsonElement? result = null,
+        byte[]? result = null,
         JobError? error = null)
     {
         if (job.RunId != runId || job.Status is not (JobStatus.Running or JobStatus.Cancelling))
@@ -64,10 +62,10 @@ internal static class JobTransitions
             CancelRequestedAt = cancelledHere ? now : job.CancelRequestedAt,
             CancelReason = cancelledHere ? localReason ?? JobCancelReason.Requested : job.CancelReason,
             Progress = report?.Progress ?? job.Progress,
-            PartialResult = report?.PartialResult ?? job.PartialResult,
+            PartialResultUtf8 = report?.PartialResult ?? job.PartialResultUtf8,
             Messages = report?.Messages ?? job.Messages,
             DroppedMessages = report?.DroppedMessages ?? job.DroppedMessages,
-            Result = outcome == JobStatus.Completed ? result : job.Result,
+            ResultUtf8 = outcome == JobStatus.Completed ? result : job.ResultUtf8,
             Error = outcome == JobStatus.Failed ? error : job.Error,
         };
     }

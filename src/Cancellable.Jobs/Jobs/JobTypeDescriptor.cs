@@ -19,14 +19,17 @@ internal abstract class JobTypeDescriptor(string name, Type jobClass, Type input
 
     public Type? ResultType { get; } = resultType;
 
-    /// <summary>Validates a typed input and returns it as JSON; throws <see cref="JobValidationException"/>.</summary>
-    public abstract JsonElement PrepareInput<T>(T input, IServiceProvider services, JsonSerializerOptions options);
+    /// <summary>Validates a typed input and returns it as UTF-8 JSON; throws <see cref="JobValidationException"/>.</summary>
+    public abstract byte[] PrepareInput<T>(T input, IServiceProvider services, JsonSerializerOptions options);
 
-    /// <summary>Reads, validates and normalizes a JSON input; throws <see cref="JobValidationException"/>.</summary>
-    public abstract JsonElement PrepareInput(JsonElement input, IServiceProvider services, JsonSerializerOptions options);
+    /// <summary>Reads, validates and normalizes a JSON input into UTF-8 JSON; throws <see cref="JobValidationException"/>.</summary>
+    public abstract byte[] PrepareInput(JsonElement input, IServiceProvider services, JsonSerializerOptions options);
 
-    /// <summary>Runs the job in <paramref name="services"/>' scope and returns its result as JSON, if it has one.</summary>
-    public abstract Task<JsonElement?> RunAsync(IServiceProvider services, JsonElement? input, JobContext context, JsonSerializerOptions options, CancellationToken cancellationToken);
+    /// <summary>
+    /// Runs the job in <paramref name="services"/>' scope, reading its input from the UTF-8 JSON the snapshot keeps, and
+    /// returns its result as UTF-8 JSON, if it has one.
+    /// </summary>
+    public abstract Task<byte[]?> RunAsync(IServiceProvider services, byte[]? input, JobContext context, JsonSerializerOptions options, CancellationToken cancellationToken);
 
     public bool SameRegistrationAs(JobTypeDescriptor other) => JobClass == other.JobClass && InputType == other.InputType && ResultType == other.ResultType;
 }
@@ -36,7 +39,7 @@ internal abstract class JobTypeDescriptor<[DynamicallyAccessedMembers(Dynamicall
 {
     private int _hasInputValidators = -1;
 
-    public override JsonElement PrepareInput<T>(T input, IServiceProvider services, JsonSerializerOptions options)
+    public override byte[] PrepareInput<T>(T input, IServiceProvider services, JsonSerializerOptions options)
     {
         if (input is not TInput typed)
         {
@@ -46,10 +49,10 @@ internal abstract class JobTypeDescriptor<[DynamicallyAccessedMembers(Dynamicall
         }
 
         Validate(typed, services);
-        return JobJson.Serialize(typed, options);
+        return JobJson.SerializeToUtf8(typed, options);
     }
 
-    public override JsonElement PrepareInput(JsonElement input, IServiceProvider services, JsonSerializerOptions options)
+    public override byte[] PrepareInput(JsonElement input, IServiceProvider services, JsonSerializerOptions options)
     {
         TInput? typed;
         try
@@ -67,15 +70,15 @@ internal abstract class JobTypeDescriptor<[DynamicallyAccessedMembers(Dynamicall
         }
 
         Validate(typed, services);
-        return JobJson.Serialize(typed, options);
+        return JobJson.SerializeToUtf8(typed, options);
     }
 
     /// <summary>The error of a job whose <c>ExecuteAsync</c> returned no task: without one, nothing tells when it ends.</summary>
     protected InvalidOperationException NullTask() =>
         new($"{JobClass.Name}.ExecuteAsync returned null instead of a Task; return a Task (such as Task.CompletedTask), or make the method async.");
 
-    protected static TInput ReadInput(JsonElement? input, JsonSerializerOptions options) =>
-        input is { } json ? json.Deserialize(JobJson.GetTypeInfo<TInput>(options))! : default!;
+    protected static TInput ReadInput(byte[]? input, JsonSerializerOptions options) =>
+        input is null ? default! : JobJson.Deserialize<TInput>(input, options)!;
 
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "TInput's public properties are preserved by DynamicallyAccessedMembers on every registration path.")]
     private void Validate(TInput input, IServiceProvider services)
@@ -140,7 +143,7 @@ internal sealed class JobTypeDescriptor<TJob, [DynamicallyAccessedMembers(Dynami
     : JobTypeDescriptor<TInput>(name, typeof(TJob), resultType: null)
     where TJob : class, IJob<TInput>
 {
-    public override async Task<JsonElement?> RunAsync(IServiceProvider services, JsonElement? input, JobContext context, JsonSerializerOptions options, CancellationToken cancellationToken)
+    public override async Task<byte[]?> RunAsync(IServiceProvider services, byte[]? input, JobContext context, JsonSerializerOptions options, CancellationToken cancellationToken)
     {
         var job = services.GetRequiredService<TJob>();
         var task = job.ExecuteAsync(ReadInput(input, options), context, cancellationToken) ?? throw NullTask();
@@ -153,11 +156,11 @@ internal sealed class JobTypeDescriptor<TJob, [DynamicallyAccessedMembers(Dynami
     : JobTypeDescriptor<TInput>(name, typeof(TJob), typeof(TResult))
     where TJob : class, IJob<TInput, TResult>
 {
-    public override async Task<JsonElement?> RunAsync(IServiceProvider services, JsonElement? input, JobContext context, JsonSerializerOptions options, CancellationToken cancellationToken)
+    public override async Task<byte[]?> RunAsync(IServiceProvider services, byte[]? input, JobContext context, JsonSerializerOptions options, CancellationToken cancellationToken)
     {
         var job = services.GetRequiredService<TJob>();
         var task = job.ExecuteAsync(ReadInput(input, options), context, cancellationToken) ?? throw NullTask();
         var result = await task.ConfigureAwait(false);
-        return JobJson.Serialize(result, options);
+        return JobJson.SerializeToUtf8(result, options);
     }
 }

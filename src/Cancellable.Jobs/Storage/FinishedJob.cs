@@ -54,7 +54,7 @@ internal sealed class FinishedJob
         _completedAt = JobSnapshot.ToTicks(job.CompletedAt);
         _expiresAt = JobSnapshot.ToTicks(job.ExpiresAt);
         _attempt = job.Attempt;
-        _input = ToUtf8(job.Input);
+        _input = job.InputUtf8;
         _status = (byte)job.Status;
         _flags = (byte)((job.IsCancellationOverdue ? CancellationOverdue : 0) | (job.IsDeleteRequested ? DeleteRequested : 0));
         if (JobKey.TryParseHex(job.Id, out _idHigh, out _idLow))
@@ -125,7 +125,7 @@ internal sealed class FinishedJob
                 Attempt = _attempt,
                 Owner = Owner,
                 Tags = Tags,
-                Input = JobJson.FromUtf8(_input),
+                InputUtf8 = _input,
                 Progress = _progress,
                 CreatedAt = new DateTimeOffset(_createdAt, TimeSpan.Zero),
                 StartedAt = JobSnapshot.ToTime(_startedAt),
@@ -146,12 +146,12 @@ internal sealed class FinishedJob
             Attempt = _attempt,
             Owner = Owner,
             Tags = Tags,
-            Input = JobJson.FromUtf8(_input),
+            InputUtf8 = _input,
             Progress = _progress,
             Messages = details.Messages,
             DroppedMessages = details.DroppedMessages,
-            PartialResult = details.PartialResult,
-            Result = details.Result,
+            PartialResultUtf8 = details.PartialResult,
+            ResultUtf8 = details.Result,
             Error = details.Error,
             CreatedAt = new DateTimeOffset(_createdAt, TimeSpan.Zero),
             StartedAt = JobSnapshot.ToTime(_startedAt),
@@ -171,8 +171,8 @@ internal sealed class FinishedJob
     }
 
     private static bool NeedsDetails(JobSnapshot job) =>
-        job.PartialResult.HasValue
-        || job.Result.HasValue
+        job.PartialResultUtf8 is not null
+        || job.ResultUtf8 is not null
         || job.Error is not null
         || !ReferenceEquals(job.Messages, Defaults.Messages)
         || !JobMessageCounts.None.Equals(job.DroppedMessages)
@@ -185,8 +185,6 @@ internal sealed class FinishedJob
 
     // Optional times are kept as the snapshot keeps them (JobSnapshot.ToTicks).
     private static long? Decode(long ticks) => ticks == JobSnapshot.NoValue ? null : ticks;
-
-    private static byte[]? ToUtf8(JsonElement? value) => value is { } json ? JobJson.ToUtf8(json) : null;
 
     /// <summary>The fields a finished job rarely has, kept apart so that a plain finished job does not pay for them.</summary>
     /// <remarks>Nullable values are kept as the value and a flag.</remarks>
@@ -212,8 +210,8 @@ internal sealed class FinishedJob
             PreviousAttempts = job.PreviousAttempts;
             RunId = job.RunId;
             _cancelRequestedAt = JobSnapshot.ToTicks(job.CancelRequestedAt);
-            _partialResult = ToUtf8(job.PartialResult);
-            _result = ToUtf8(job.Result);
+            _partialResult = job.PartialResultUtf8;
+            _result = job.ResultUtf8;
             _set = (byte)(Keep(job.Timeout?.Ticks, ref _timeout, TimeoutSet)
                 | Keep((int?)job.CancelReason, ref _cancelReason, CancelReasonSet));
 
@@ -239,9 +237,9 @@ internal sealed class FinishedJob
 
         public string? RunId { get; }
 
-        public JsonElement? PartialResult => JobJson.FromUtf8(_partialResult);
+        public byte[]? PartialResult => _partialResult;
 
-        public JsonElement? Result => JobJson.FromUtf8(_result);
+        public byte[]? Result => _result;
 
         public DateTimeOffset? CancelRequestedAt => JobSnapshot.ToTime(_cancelRequestedAt);
 

@@ -17,6 +17,6 @@ public sealed class JobTypeDescriptorTests
 
         var json = descriptor.PrepareInput(42, services, JobJson.CreateDefaultOptions());
 
-        Assert.Equal(42, json.GetInt32());
+        Assert.Equal("42"u8.ToArray(), json);
     }
 }
