@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Threading.Channels;
+using Cancellable.Jobs.Storage;
 using Cancellable.Jobs.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -37,7 +38,7 @@ internal sealed class JobRunner : BackgroundService
     private ITimer? _pollTimer;
     private ITimer? _flushTimer;
     private long _runCount;
-    private string _claimRunId = string.Empty; // the run id the claim in progress gives; read by _start
+    private readonly JobSnapshot?[] _claimed; // the jobs of the claim in progress; only the claim loop uses it
     private int _idle;
     private int _active;
     private int _waitingForSlot;
@@ -53,8 +54,9 @@ internal sealed class JobRunner : BackgroundService
         _options = manager.Options;
         _types = new HashSet<string>(manager.Registry.Names, StringComparer.Ordinal);
         _timeout = state => Cancel((JobRun)state!, JobCancelReason.Timeout);
-        // One delegate for every claim (the claim loop claims one job at a time), rather than a closure per claim.
-        _start = job => JobTransitions.Start(job, _timeProvider.GetUtcNow(), _claimRunId)!;
+        // One delegate for every claim, rather than a closure per claim.
+        _start = job => JobTransitions.Start(job, _timeProvider.GetUtcNow(), NextRunId())!;
+        _claimed = new JobSnapshot?[_options.MaxConcurrentJobs];
         _overdue = state => _ = MarkOverdueAsync((JobRun)state!);
     }
 
@@ -125,11 +127,10 @@ internal sealed class JobRunner : BackgroundService
                 continue;
             }
 
-            JobSnapshot? job;
+            int claimed;
             try
             {
-                _claimRunId = NextRunId();
-                job = await _manager.Store.ClaimNextAsync(_types, _start, stoppingToken).ConfigureAwait(false);
+                claimed = await ClaimAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -142,7 +143,7 @@ internal sealed class JobRunner : BackgroundService
                 continue;
             }
 
-            if (job is null)
+            if (claimed == 0)
             {
                 // Changes wake this loop only while it sleeps. It says so before one more look at the store, so a job
                 // created between that look and the sleep still wakes it.
@@ -158,14 +159,39 @@ internal sealed class JobRunner : BackgroundService
             }
 
             Volatile.Write(ref _idle, 0);
-            Interlocked.Increment(ref _active);
+            for (var i = 0; i < claimed; i++)
+            {
+                var job = _claimed[i]!;
+                _claimed[i] = null;
+                Interlocked.Increment(ref _active);
+                var descriptor = _manager.Registry.Find(job.Type)!;
+                var run = new JobRun(job, descriptor, new JobContext(job, _options, _timeProvider), _timeProvider.GetTimestamp());
+                // Registered before it starts, so a cancel arriving at once finds it; its body runs on the pool (see
+                // ExecuteRunAsync), so a job that blocks before its first await holds up neither this loop nor other jobs.
+                _runs[run.RunId] = run;
+                run.Completion = ExecuteRunAsync(run);
+            }
+        }
+    }
 
-            var descriptor = _manager.Registry.Find(job.Type)!;
-            var run = new JobRun(job, descriptor, new JobContext(job, _options, _timeProvider), _timeProvider.GetTimestamp());
-            // Registered before it starts, so a cancel arriving at once finds it; its body runs on the pool (see
-            // ExecuteRunAsync), so a job that blocks before its first await holds up neither this loop nor other jobs.
-            _runs[run.RunId] = run;
-            run.Completion = ExecuteRunAsync(run);
+    /// <summary>
+    /// Claims pending jobs into <see cref="_claimed"/>: from the in-memory store as many as there are free slots under one
+    /// acquisition of its lock (only this loop takes slots, so they stay free), from another store one.
+    /// </summary>
+    /// <returns>How many were claimed.</returns>
+    private ValueTask<int> ClaimAsync(CancellationToken cancellationToken)
+    {
+        if (_manager.Store is InMemoryJobStore memory)
+        {
+            return new(memory.ClaimNext(_types, _start, _claimed.AsSpan(0, _options.MaxConcurrentJobs - Volatile.Read(ref _active))));
+        }
+
+        return ClaimOneAsync(cancellationToken);
+
+        async ValueTask<int> ClaimOneAsync(CancellationToken cancellationToken)
+        {
+            _claimed[0] = await _manager.Store.ClaimNextAsync(_types, _start, cancellationToken).ConfigureAwait(false);
+            return _claimed[0] is null ? 0 : 1;
         }
     }
 

@@ -132,31 +132,56 @@ public sealed partial class InMemoryJobStore : IJobStore
         ArgumentNullException.ThrowIfNull(start);
         lock (_lock)
         {
-            var pending = _byStatus[(int)JobStatus.Pending];
-            if (pending.Count == 0)
-            {
-                return new((JobSnapshot?)null);
-            }
+            return new(ClaimOne(jobTypes, start));
+        }
+    }
 
-            // The oldest pending job is nearly always claimable: take it without walking the set. Pending jobs are active,
-            // so they are held as snapshots.
-            var claimed = (JobSnapshot)EntryAt(pending.Min);
-            if (!jobTypes.Contains(claimed.Type))
+    /// <summary>
+    /// Claims up to <paramref name="claimed"/>'s length of the oldest pending jobs of <paramref name="jobTypes"/> under
+    /// one acquisition of the lock, as <see cref="ClaimNextAsync"/> claims one: for the runner, which takes as many jobs
+    /// as it has free slots.
+    /// </summary>
+    /// <returns>How many were claimed, oldest first, into the start of <paramref name="claimed"/>.</returns>
+    internal int ClaimNext(IReadOnlyCollection<string> jobTypes, Func<JobSnapshot, JobSnapshot> start, Span<JobSnapshot?> claimed)
+    {
+        var count = 0;
+        lock (_lock)
+        {
+            while (count < claimed.Length && ClaimOne(jobTypes, start) is { } job)
             {
-                claimed = null;
-                foreach (var sequence in pending)
+                claimed[count++] = job;
+            }
+        }
+
+        return count;
+    }
+
+    private JobSnapshot? ClaimOne(IReadOnlyCollection<string> jobTypes, Func<JobSnapshot, JobSnapshot> start)
+    {
+        var pending = _byStatus[(int)JobStatus.Pending];
+        if (pending.Count == 0)
+        {
+            return null;
+        }
+
+        // The oldest pending job is nearly always claimable: take it without walking the set. Pending jobs are active,
+        // so they are held as snapshots.
+        var claimed = (JobSnapshot)EntryAt(pending.Min);
+        if (!jobTypes.Contains(claimed.Type))
+        {
+            claimed = null;
+            foreach (var sequence in pending)
+            {
+                var job = (JobSnapshot)EntryAt(sequence);
+                if (jobTypes.Contains(job.Type))
                 {
-                    var job = (JobSnapshot)EntryAt(sequence);
-                    if (jobTypes.Contains(job.Type))
-                    {
-                        claimed = job;
-                        break;
-                    }
+                    claimed = job;
+                    break;
                 }
             }
-
-            return new(claimed is null ? null : ReplaceCore(claimed, start(claimed), prepared: null));
         }
+
+        return claimed is null ? null : ReplaceCore(claimed, start(claimed), prepared: null);
     }
 
     /// <inheritdoc />

@@ -28,6 +28,37 @@ public sealed partial class JobRunnerTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_ManyPendingAndFewSlots_ClaimsNoMoreThanTheFreeSlotsAtATime()
+    {
+        // The claim loop takes as many jobs as it has free slots in one claim: never more.
+        await using var host = await JobsHost.StartAsync(options => options.MaxConcurrentJobs = 3);
+        var (jobs, entered, release) = await host.StartGatedAsync(10);
+
+        await Task.WhenAll(entered.Take(3).Select(e => e.Task)).WaitAsync(host.Timeout);
+        var stats = (await host.Manager.GetStatisticsAsync(cancellationToken: host.Timeout)).Overall;
+        Assert.Equal((3, 7), (stats.Running, stats.Pending));
+        Assert.All(entered.Skip(3), e => Assert.False(e.Task.IsCompleted));
+
+        release[0].SetResult();
+        release[1].SetResult();
+        await Task.WhenAll(entered[3].Task, entered[4].Task).WaitAsync(host.Timeout);
+        await host.WaitForCompletionAsync(jobs[1].Id);
+        stats = (await host.Manager.GetStatisticsAsync(cancellationToken: host.Timeout)).Overall;
+        Assert.Equal((3, 5, 2), (stats.Running, stats.Pending, stats.Completed));
+        Assert.All(entered.Skip(5), e => Assert.False(e.Task.IsCompleted));
+
+        foreach (var gate in release.Skip(2))
+        {
+            gate.SetResult();
+        }
+
+        foreach (var job in jobs)
+        {
+            Assert.Equal(JobStatus.Completed, (await host.WaitForCompletionAsync(job.Id)).Status);
+        }
+    }
+
+    [Fact]
     public async Task ExecuteAsync_ManyJobsClaimedWhileTheLoopIsBusy_BodiesStartInClaimOrder()
     {
         const int Jobs = 1_000;

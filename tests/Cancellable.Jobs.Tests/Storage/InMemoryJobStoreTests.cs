@@ -18,6 +18,41 @@ public sealed class InMemoryJobStoreTests : JobStoreConformanceTests
     protected override Task<IJobStore> CreateStoreAsync() => Task.FromResult<IJobStore>(new InMemoryJobStore());
 
     [Fact]
+    public async Task ClaimNext_SeveralPendingOfSeveralTypes_ClaimsUpToTheBufferOfItsTypesOldestFirstUnderEachStart()
+    {
+        var store = (InMemoryJobStore)Store;
+        var alpha1 = await CreateAsync(NewJob("alpha"));
+        await CreateAsync(NewJob("beta"));
+        var alpha2 = await CreateAsync(NewJob("alpha"));
+        var alpha3 = await CreateAsync(NewJob("alpha"));
+        var claimed = new JobSnapshot?[2];
+        var started = 0;
+
+        var count = store.ClaimNext(["alpha"], j => j with { Status = JobStatus.Running, RunId = $"run{++started}" }, claimed);
+
+        Assert.Equal(2, count);
+        Assert.Equal([(alpha1.Id, "run1"), (alpha2.Id, "run2")], claimed.Select(j => (j!.Id, j.RunId!)));
+        Assert.All(claimed, j => Assert.Equal(JobStatus.Running, j!.Status));
+        Assert.Equal(claimed[0], await store.GetAsync(alpha1.Id));
+        Assert.Equal(JobStatus.Pending, (await store.GetAsync(alpha3.Id))!.Status);
+        var stats = await store.GetStatisticsAsync(JobGrouping.None, null);
+        Assert.Equal((2, 2), (stats.Overall.Pending, stats.Overall.Running));
+    }
+
+    [Fact]
+    public async Task ClaimNext_FewerPendingThanTheBuffer_ClaimsThoseAndLeavesTheRestOfTheBuffer()
+    {
+        var store = (InMemoryJobStore)Store;
+        var only = await CreateAsync(NewJob("alpha"));
+        var claimed = new JobSnapshot?[3];
+
+        Assert.Equal(1, store.ClaimNext(["alpha"], j => j with { Status = JobStatus.Running }, claimed));
+        Assert.Equal(only.Id, claimed[0]!.Id);
+        Assert.All(claimed[1..], Assert.Null);
+        Assert.Equal(0, store.ClaimNext(["alpha"], j => j with { Status = JobStatus.Running }, claimed));
+    }
+
+    [Fact]
     public async Task Count_FollowsCreatesAndRemovals()
     {
         var store = (InMemoryJobStore)Store;
