@@ -1,9 +1,10 @@
 namespace Cancellable.Jobs.Hosting;
 
 /// <summary>
-/// One attempt of one job running in this process: its token, its context, its timers and why it was cancelled.
+/// One attempt of one job running in this process: its token, its context, its timers and why it was cancelled; and the
+/// pool's work item that starts it.
 /// </summary>
-internal sealed class JobRun : IDisposable
+internal sealed class JobRun : IDisposable, IThreadPoolWorkItem
 {
     private const int Idle = 0, Flushing = 1, Ended = 2;
 
@@ -13,9 +14,16 @@ internal sealed class JobRun : IDisposable
     private int _localReason = -1;
     private ITimer? _timeoutTimer;
     private ITimer? _overdueTimer;
+    private readonly Action<JobRun>? _execute;
 
-    public JobRun(JobSnapshot job, JobTypeDescriptor descriptor, JobContext context, long startTimestamp)
+    /// <param name="job">The job as claimed.</param>
+    /// <param name="descriptor">The job's registered type.</param>
+    /// <param name="context">The context its code reports through.</param>
+    /// <param name="startTimestamp">When the run was claimed, on the runner's clock.</param>
+    /// <param name="execute">What the pool calls when it executes this run as a work item.</param>
+    public JobRun(JobSnapshot job, JobTypeDescriptor descriptor, JobContext context, long startTimestamp, Action<JobRun>? execute = null)
     {
+        _execute = execute;
         Job = job;
         Descriptor = descriptor;
         Context = context;
@@ -66,9 +74,6 @@ internal sealed class JobRun : IDisposable
             }
         }
     }
-
-    /// <summary>Gets or sets the run's task, set by the claim loop once the run is registered.</summary>
-    public Task? Completion { get; set; }
 
     /// <summary>Fires the job's token once; returns true for the first call.</summary>
     public bool TryCancel(JobCancelReason reason)
@@ -131,6 +136,8 @@ internal sealed class JobRun : IDisposable
         StopTimers();
         _cts.Dispose();
     }
+
+    void IThreadPoolWorkItem.Execute() => _execute!(this);
 
     /// <summary>Stands in the overdue timer's place once the run's timers are stopped, so that none starts after.</summary>
     private sealed class StoppedTimer : ITimer

@@ -39,6 +39,8 @@ internal sealed class JobRunner : BackgroundService
     private ITimer? _flushTimer;
     private long _runCount;
     private readonly JobSnapshot?[] _claimed; // the jobs of the claim in progress; only the claim loop uses it
+    private readonly Action<JobRun> _execute;
+    private TaskCompletionSource? _drained; // set by StopAsync: completed once the last run left the table
     private int _idle;
     private int _active;
     private int _waitingForSlot;
@@ -57,6 +59,7 @@ internal sealed class JobRunner : BackgroundService
         // One delegate for every claim, rather than a closure per claim.
         _start = job => JobTransitions.Start(job, _timeProvider.GetUtcNow(), NextRunId())!;
         _claimed = new JobSnapshot?[_options.MaxConcurrentJobs];
+        _execute = run => _ = ExecuteRunAsync(run); // it catches and logs every exception of the run
         _overdue = state => _ = MarkOverdueAsync((JobRun)state!);
     }
 
@@ -93,7 +96,15 @@ internal sealed class JobRunner : BackgroundService
 
         try
         {
-            await Task.WhenAll(running.Select(r => r.Completion!)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            // Every run leaves the table once its end is written: wait until the table is empty.
+            var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _drained, drained);
+            if (_runs.IsEmpty)
+            {
+                drained.TrySetResult();
+            }
+
+            await drained.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -165,11 +176,13 @@ internal sealed class JobRunner : BackgroundService
                 _claimed[i] = null;
                 Interlocked.Increment(ref _active);
                 var descriptor = _manager.Registry.Find(job.Type)!;
-                var run = new JobRun(job, descriptor, new JobContext(job, _options, _timeProvider), _timeProvider.GetTimestamp());
-                // Registered before it starts, so a cancel arriving at once finds it; its body runs on the pool (see
-                // ExecuteRunAsync), so a job that blocks before its first await holds up neither this loop nor other jobs.
+                var run = new JobRun(job, descriptor, new JobContext(job, _options, _timeProvider), _timeProvider.GetTimestamp(), _execute);
+                // Registered before it starts, so a cancel arriving at once finds it. It runs as a work item of the pool's
+                // global queue (not this thread's last-in-first-out one), so jobs start in the order they were claimed, and
+                // a job that blocks before its first await holds up neither this loop nor other jobs; a job that completes
+                // at once (such as one that only enqueues work) allocates no task for its run.
                 _runs[run.RunId] = run;
-                run.Completion = ExecuteRunAsync(run);
+                ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: false);
             }
         }
     }
@@ -232,9 +245,6 @@ internal sealed class JobRunner : BackgroundService
 
     private async Task ExecuteRunAsync(JobRun run)
     {
-        // Off the claim loop, to the pool's global queue (not this thread's last-in-first-out one), so jobs start in the
-        // order they were claimed.
-        await Task.Yield();
         var job = run.Job;
         using var activity = JobsTelemetry.ActivitySource.StartActivity("cancellable_jobs.run", ActivityKind.Internal);
         activity?.SetTag("cancellable_jobs.job.id", job.Id);
@@ -297,6 +307,10 @@ internal sealed class JobRunner : BackgroundService
 
         await EndAsync(run, outcome, result, error).ConfigureAwait(false);
         _runs.TryRemove(run.RunId, out _);
+        if (_runs.IsEmpty && Volatile.Read(ref _drained) is { } drained)
+        {
+            drained.TrySetResult(); // the host is stopping and this was its last run
+        }
 
         run.Dispose();
         ReleaseSlot();
