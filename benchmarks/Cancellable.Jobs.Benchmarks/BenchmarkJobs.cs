@@ -68,6 +68,17 @@ public sealed class LibraryHost : IAsyncDisposable
 
     public static LibraryHost Start(Action<CancellableJobsOptions>? configure = null, Action<ICancellableJobsBuilder>? store = null, bool runsJobs = true)
     {
+        var library = Build(configure, store, runsJobs);
+        library.StartAsync().GetAwaiter().GetResult();
+        return library;
+    }
+
+    /// <summary>
+    /// Builds the host without starting it: its manager and store work, and jobs started now wait until
+    /// <see cref="StartAsync"/> starts the runner.
+    /// </summary>
+    public static LibraryHost Build(Action<CancellableJobsOptions>? configure = null, Action<ICancellableJobsBuilder>? store = null, bool runsJobs = true)
+    {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<Signals>();
@@ -85,10 +96,11 @@ public sealed class LibraryHost : IAsyncDisposable
         }
 
         store?.Invoke(jobs);
-        var host = builder.Build();
-        host.StartAsync().GetAwaiter().GetResult();
-        return new LibraryHost(host);
+        return new LibraryHost(builder.Build());
     }
+
+    /// <summary>Starts the host: its runner, sweeper and the app's other hosted services.</summary>
+    public Task StartAsync() => _host.StartAsync();
 
     public async ValueTask DisposeAsync()
     {
