@@ -46,7 +46,7 @@ public sealed class CancellableJobsOptionsValidatorTests
     {
         await using var host = JobsHost.Build(o =>
         {
-            o.MaxConcurrentJobs = 0;
+            o.MaxConcurrentJobs = -1; // negative: nothing may size a buffer by it before validation stops the host
             o.CompletedRetention = TimeSpan.FromHours(-1);
         });
 
