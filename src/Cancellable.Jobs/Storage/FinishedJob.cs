@@ -193,8 +193,6 @@ internal sealed class FinishedJob
         private const byte TimeoutSet = 1;
         private const byte CancelReasonSet = 2;
 
-        private readonly byte[]? _partialResult;
-        private readonly byte[]? _result;
         private readonly long _cancelRequestedAt;
         private readonly long _timeout;
         private readonly int _cancelReason;
@@ -210,8 +208,8 @@ internal sealed class FinishedJob
             PreviousAttempts = job.PreviousAttempts;
             RunId = job.RunId;
             _cancelRequestedAt = JobSnapshot.ToTicks(job.CancelRequestedAt);
-            _partialResult = job.PartialResultUtf8;
-            _result = job.ResultUtf8;
+            PartialResult = job.PartialResultUtf8;
+            Result = job.ResultUtf8;
             _set = (byte)(Keep(job.Timeout?.Ticks, ref _timeout, TimeoutSet)
                 | Keep((int?)job.CancelReason, ref _cancelReason, CancelReasonSet));
 
@@ -237,9 +235,9 @@ internal sealed class FinishedJob
 
         public string? RunId { get; }
 
-        public byte[]? PartialResult => _partialResult;
+        public byte[]? PartialResult { get; }
 
-        public byte[]? Result => _result;
+        public byte[]? Result { get; }
 
         public DateTimeOffset? CancelRequestedAt => JobSnapshot.ToTime(_cancelRequestedAt);
 
