@@ -12,9 +12,25 @@ public sealed record JobError(string Type, string Message, string? StackTrace)
     internal const int MaxStackTraceLength = 64 * 1024;
 
     /// <summary>Keeps the exception's message to <paramref name="maxMessageLength"/> characters, as job messages are.</summary>
-    internal static JobError From(Exception exception, int maxMessageLength) =>
-        new(
-            exception.GetType().FullName ?? exception.GetType().Name,
-            JobContext.Truncate(exception.Message, maxMessageLength),
-            JobContext.Truncate(exception.ToString(), MaxStackTraceLength));
+    internal static JobError From(Exception exception, int maxMessageLength)
+    {
+        var type = exception.GetType();
+        return new(
+            type.FullName ?? type.Name,
+            JobContext.Truncate(TextOf(exception, static e => e.Message), maxMessageLength),
+            JobContext.Truncate(TextOf(exception, static e => e.ToString()), MaxStackTraceLength));
+    }
+
+    /// <summary>Reads an exception's text; an exception whose own message or description throws gets one saying so.</summary>
+    private static string TextOf(Exception exception, Func<Exception, string> text)
+    {
+        try
+        {
+            return text(exception);
+        }
+        catch (Exception unreadable)
+        {
+            return $"The text of the {exception.GetType().Name} that failed the job could not be read: its {unreadable.GetType().Name} was thrown.";
+        }
+    }
 }

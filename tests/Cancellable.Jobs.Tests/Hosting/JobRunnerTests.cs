@@ -164,6 +164,21 @@ public sealed partial class JobRunnerTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_JobThrowsAnExceptionWhoseTextThrows_FailedWithAnErrorSayingSo()
+    {
+        await using var host = await JobsHost.StartAsync();
+        var job = await host.StartScriptAsync((_, _) => throw new UnreadableException());
+
+        var done = await host.WaitForCompletionAsync(job.Id);
+
+        Assert.Equal(JobStatus.Failed, done.Status);
+        Assert.Equal(typeof(UnreadableException).FullName, done.Error!.Type);
+        Assert.Equal("The text of the UnreadableException that failed the job could not be read: its NotSupportedException was thrown.", done.Error.Message);
+        Assert.Equal(done.Error.Message, done.Error.StackTrace);
+        Assert.Equal(JobStatus.Completed, (await host.WaitForCompletionAsync((await host.StartScriptAsync((_, _) => Task.CompletedTask)).Id)).Status);
+    }
+
+    [Fact]
     public async Task ExecuteAsync_CancellationOfAnotherToken_Failed()
     {
         await using var host = await JobsHost.StartAsync();
@@ -265,5 +280,13 @@ public sealed partial class JobRunnerTests
             var stored = await host.Store.GetAsync(job.Id, host.Timeout);
             Assert.Equal((JobStatus.Cancelled, JobCancelReason.Shutdown), (stored!.Status, stored.CancelReason));
         }
+    }
+
+    /// <summary>An exception whose message and description throw.</summary>
+    private sealed class UnreadableException : Exception
+    {
+        public override string Message => throw new NotSupportedException();
+
+        public override string ToString() => throw new NotSupportedException();
     }
 }
