@@ -75,6 +75,41 @@ internal sealed class JobRun : IDisposable, IThreadPoolWorkItem
         }
     }
 
+    /// <summary>
+    /// Takes the run's writes for its end as <see cref="BeginEndAsync"/> does, when no flush is writing now; otherwise
+    /// takes nothing and returns false.
+    /// </summary>
+    public bool TryBeginEnd() => Interlocked.CompareExchange(ref _writes, Ended, Idle) == Idle;
+
+    /// <summary>Gets how the job's code ended; set by <see cref="SetOutcome"/> before the run's end is queued.</summary>
+    public JobStatus Outcome { get; private set; }
+
+    /// <summary>Gets the result of a run that completed, as JSON.</summary>
+    public byte[]? Result { get; private set; }
+
+    /// <summary>Gets the exception of a run that failed.</summary>
+    public Exception? Error { get; private set; }
+
+    /// <summary>Gets the exception of a run that failed, as the job's record keeps it.</summary>
+    public JobError? JobError { get; private set; }
+
+    /// <summary>Gets when the job's code ended: the job's completion time.</summary>
+    public DateTimeOffset EndedAt { get; private set; }
+
+    /// <summary>Gets how long the run took, from its claim to the end of its code.</summary>
+    public TimeSpan Duration { get; private set; }
+
+    /// <summary>Keeps how the job's code ended, for the writer that writes the run's end.</summary>
+    public void SetOutcome(JobStatus outcome, byte[]? result, Exception? error, int maxMessageLength, DateTimeOffset endedAt, TimeSpan duration)
+    {
+        EndedAt = endedAt;
+        Outcome = outcome;
+        Result = result;
+        Error = error;
+        JobError = error is null ? null : JobError.From(error, maxMessageLength);
+        Duration = duration;
+    }
+
     /// <summary>Fires the job's token once; returns true for the first call.</summary>
     public bool TryCancel(JobCancelReason reason)
     {

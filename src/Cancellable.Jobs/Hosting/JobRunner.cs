@@ -33,6 +33,7 @@ internal sealed class JobRunner : BackgroundService
     private readonly TimerCallback _timeout;
     private readonly Func<JobSnapshot, JobSnapshot> _start;
     private readonly TimerCallback _overdue;
+    private readonly Func<JobSnapshot, JobRun, JobSnapshot?> _end; // a run's end, from the job's current record
     private readonly ulong _runIdPrefix = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(sizeof(ulong)));
     private IDisposable? _subscription;
     private ITimer? _pollTimer;
@@ -41,6 +42,12 @@ internal sealed class JobRunner : BackgroundService
     private readonly JobSnapshot?[] _claimed; // the jobs of the claim in progress; only the claim loop uses it
     private readonly Action<JobRun> _execute;
     private TaskCompletionSource? _drained; // set by StopAsync: completed once the last run left the table
+    // Ends of in-memory runs waiting for the end writer, which writes them in batches; only the writer uses the buffers.
+    private readonly ConcurrentQueue<JobRun> _endings = new();
+    private readonly JobRun[] _endBatch;
+    private readonly JobSnapshot?[] _endedBatch;
+    private int _endWriterQueued;
+    private static readonly JobSnapshot NotWritten = new() { Id = "", Type = "", Status = JobStatus.Pending, CreatedAt = default }; // an end the writer failed to write
     private int _idle;
     private int _active;
     private int _waitingForSlot;
@@ -59,8 +66,11 @@ internal sealed class JobRunner : BackgroundService
         // One delegate for every claim, rather than a closure per claim.
         _start = job => JobTransitions.Start(job, _timeProvider.GetUtcNow(), NextRunId())!;
         _claimed = new JobSnapshot?[_options.MaxConcurrentJobs];
+        _endBatch = new JobRun[Math.Min(_options.MaxConcurrentJobs, 64)];
+        _endedBatch = new JobSnapshot?[_endBatch.Length];
         _execute = run => _ = ExecuteRunAsync(run); // it catches and logs every exception of the run
         _overdue = state => _ = MarkOverdueAsync((JobRun)state!);
+        _end = (job, run) => JobTransitions.End(job, run.RunId, run.Outcome, run.EndedAt, _manager.Retention, run.LocalReason, run.Context, run.Result, run.JobError);
     }
 
     /// <summary>The wait before a failed end-of-run write is tried again; it doubles up to <see cref="EndRetryMaxDelay"/>.</summary>
@@ -71,6 +81,9 @@ internal sealed class JobRunner : BackgroundService
 
     /// <summary>Gets the number of jobs running in this process.</summary>
     public int RunningCount => _runs.Count;
+
+    /// <summary>Gets the number of ended runs whose end waits for the end writer.</summary>
+    internal int QueuedEnds => _endings.Count;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -298,6 +311,16 @@ internal sealed class JobRunner : BackgroundService
         }
 
         activity?.SetTag("cancellable_jobs.job.status", outcome.ToString());
+        run.SetOutcome(outcome, result, error, _options.MaxMessageLength, _timeProvider.GetUtcNow(), _timeProvider.GetElapsedTime(run.StartTimestamp));
+        if (_manager.Store is InMemoryJobStore && run.LocalReason is (null or JobCancelReason.Requested) && run.TryBeginEnd())
+        {
+            // In memory, one writer writes the ends of the runs that finished meanwhile, under one acquisition of the
+            // store's lock and off this thread: whoever the job's code woke (the caller of a short job, a canceller) gets
+            // this thread back at once.
+            QueueEnd(run);
+            return;
+        }
+
         if (run.Token.IsCancellationRequested)
         {
             // The job may have stopped inside its token's Cancel(), on the canceller's thread (CancelAsync, a timeout's
@@ -305,7 +328,125 @@ internal sealed class JobRunner : BackgroundService
             await Task.Yield();
         }
 
-        await EndAsync(run, outcome, result, error).ConfigureAwait(false);
+        await run.BeginEndAsync().ConfigureAwait(false);
+        await FinishAsync(run, written: false, ended: null).ConfigureAwait(false);
+    }
+
+    /// <summary>Queues the end of a run that took its writes, and has the end writer run unless it runs already.</summary>
+    private void QueueEnd(JobRun run)
+    {
+        _endings.Enqueue(run);
+        if (Interlocked.Exchange(ref _endWriterQueued, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static runner => runner.WriteEnds(), this, preferLocal: false);
+        }
+    }
+
+    /// <summary>
+    /// The end writer: writes the queued ends in batches, each under one acquisition of the in-memory store's lock, until
+    /// none is left. One runs at a time.
+    /// </summary>
+    private void WriteEnds()
+    {
+        var batch = _endBatch;
+        var ended = _endedBatch;
+        while (true)
+        {
+            var count = 0;
+            while (count < batch.Length && _endings.TryDequeue(out var run))
+            {
+                batch[count++] = run;
+            }
+
+            if (count == 0)
+            {
+                // Say the writer stopped before looking once more (a full fence each side, as QueueEnd's), so an end queued
+                // after this look queues a writer.
+                Interlocked.Exchange(ref _endWriterQueued, 0);
+                if (_endings.IsEmpty || Interlocked.Exchange(ref _endWriterQueued, 1) != 0)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            ended.AsSpan(0, count).Fill(NotWritten);
+            try
+            {
+                ((InMemoryJobStore)_manager.Store).UpdateEach(batch.AsSpan(0, count), static run => run.Job.Id, _end, ended.AsSpan(0, count));
+            }
+            catch (Exception ex)
+            {
+                Log.EndFailed(_logger, ex, batch[0].Job.Id);
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                // Where the batch failed, the run writes its end itself, as it does with a store other than this one.
+                _ = ReferenceEquals(ended[i], NotWritten) ? FinishAsync(batch[i], written: false, ended: null) : FinishAsync(batch[i], written: true, ended[i]);
+                batch[i] = null!;
+                ended[i] = null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the run's end unless the end writer <paramref name="written"/> it, counts, logs and follows it up, and takes
+    /// the run out of the table.
+    /// </summary>
+    /// <param name="run">A run whose code ended, holding its end's writes.</param>
+    /// <param name="written">Whether the end writer wrote its end already.</param>
+    /// <param name="ended">The job as the end writer wrote it (null: the store refused it).</param>
+    private async Task FinishAsync(JobRun run, bool written, JobSnapshot? ended)
+    {
+        try
+        {
+            if (!written)
+            {
+                ended = await WriteEndAsync(run).ConfigureAwait(false);
+            }
+
+            await AfterEndAsync(run, ended).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.EndFailed(_logger, ex, run.Job.Id);
+        }
+
+        Leave(run);
+    }
+
+    /// <summary>Counts, logs and follows up (sweeper, deletion) a run's end as written; null: the store refused it.</summary>
+    private ValueTask AfterEndAsync(JobRun run, JobSnapshot? ended)
+    {
+        var job = run.Job;
+        _telemetry.Ended(job.Type, run.Outcome, run.Duration);
+        if (ended is null)
+        {
+            Log.EndRefused(_logger, job.Id, run.RunId);
+            return ValueTask.CompletedTask;
+        }
+
+        switch (run.Outcome)
+        {
+            case JobStatus.Completed:
+                Log.JobCompleted(_logger, job.Id, job.Type, run.Duration);
+                break;
+            case JobStatus.Failed:
+                Log.JobFailed(_logger, run.Error!, job.Id, job.Type, ended.Error!);
+                break;
+            default:
+                Log.JobCancelled(_logger, job.Id, job.Type, ended.CancelReason ?? JobCancelReason.Requested);
+                break;
+        }
+
+        return _manager.OnEndedAsync(ended, CancellationToken.None);
+    }
+
+    /// <summary>Takes an ended run out of the table and frees its slot.</summary>
+    private void Leave(JobRun run)
+    {
         _runs.TryRemove(run.RunId, out _);
         if (_runs.IsEmpty && Volatile.Read(ref _drained) is { } drained)
         {
@@ -316,52 +457,15 @@ internal sealed class JobRunner : BackgroundService
         ReleaseSlot();
     }
 
-    private async Task EndAsync(JobRun run, JobStatus outcome, byte[]? result, Exception? error)
-    {
-        var job = run.Job;
-        var duration = _timeProvider.GetElapsedTime(run.StartTimestamp);
-        try
-        {
-            await run.BeginEndAsync().ConfigureAwait(false);
-            var ended = await WriteEndAsync(run, outcome, result, error).ConfigureAwait(false);
-            _telemetry.Ended(job.Type, outcome, duration);
-            if (ended is null)
-            {
-                Log.EndRefused(_logger, job.Id, run.RunId);
-                return;
-            }
-
-            switch (outcome)
-            {
-                case JobStatus.Completed:
-                    Log.JobCompleted(_logger, job.Id, job.Type, duration);
-                    break;
-                case JobStatus.Failed:
-                    Log.JobFailed(_logger, error!, job.Id, job.Type, ended.Error!);
-                    break;
-                default:
-                    Log.JobCancelled(_logger, job.Id, job.Type, ended.CancelReason ?? JobCancelReason.Requested);
-                    break;
-            }
-
-            await _manager.OnEndedAsync(ended, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            Log.EndFailed(_logger, ex, job.Id);
-        }
-    }
-
     /// <summary>
     /// Writes the run's outcome. A failed write (the store is unreachable) is tried again with backoff until it is
     /// applied or refused (with a distributed store, another instance marks the job stale once its lease lapses, and
     /// then refuses this run's write), or until the host's shutdown timeout gives up on this run.
     /// </summary>
     /// <returns>The job as ended, or null when the store refused the end (another run holds the job, or it is gone).</returns>
-    private async ValueTask<JobSnapshot?> WriteEndAsync(JobRun run, JobStatus outcome, byte[]? result, Exception? error)
+    private async ValueTask<JobSnapshot?> WriteEndAsync(JobRun run)
     {
         var job = run.Job;
-        var jobError = error is null ? null : JobError.From(error, _options.MaxMessageLength);
         var delay = EndRetryFirstDelay;
         while (true)
         {
@@ -374,12 +478,7 @@ internal sealed class JobRunner : BackgroundService
                     await RecordCancelAsync(run, localReason).ConfigureAwait(false);
                 }
 
-                var (_, ended) = await _manager.UpdateAsync(
-                    job.Id,
-                    (Runner: this, Run: run, Outcome: outcome, Result: result, Error: jobError),
-                    static (current, s) => JobTransitions.End(current, s.Run.RunId, s.Outcome, s.Runner._timeProvider.GetUtcNow(), s.Runner._manager.Retention, s.Run.LocalReason, s.Run.Context, s.Result, s.Error),
-                    CancellationToken.None).ConfigureAwait(false);
-                return ended;
+                return (await _manager.UpdateAsync(job.Id, run, _end, CancellationToken.None).ConfigureAwait(false)).After;
             }
             catch (Exception ex) when (!_abandonEndWrites.IsCancellationRequested)
             {

@@ -82,7 +82,10 @@ public sealed record JobSnapshot
     /// <summary>Gets when the current attempt started running.</summary>
     public DateTimeOffset? StartedAt { get => ToTime(_startedAt); init => _startedAt = ToTicks(value); }
 
-    /// <summary>Gets when the current attempt reached its terminal status.</summary>
+    /// <summary>
+    /// Gets when the current attempt reached its terminal status: for an attempt that ran, when its code returned or threw
+    /// (not when that was written); for a job cancelled before it started, when it was cancelled.
+    /// </summary>
     public DateTimeOffset? CompletedAt { get => ToTime(_completedAt); init => _completedAt = ToTicks(value); }
 
     /// <summary>Gets when cancellation of the current attempt was requested.</summary>

@@ -109,6 +109,31 @@ public sealed partial class InMemoryJobStore : IJobStore
         }
     }
 
+    /// <summary>
+    /// Applies <paramref name="transition"/> to the current record of each item's job and stores the result, under one
+    /// acquisition of the lock: for the runner, which writes the ends of the runs that finished meanwhile together.
+    /// </summary>
+    /// <param name="items">What each transition is applied for.</param>
+    /// <param name="idOf">The id of an item's job.</param>
+    /// <param name="transition">Makes the job's next record from its current one, or null to leave it as it is.</param>
+    /// <param name="updated">
+    /// Receives, at each item's index, the job as stored, or null where there was no job or the transition refused it.
+    /// Should a transition throw, the items from that one on keep what <paramref name="updated"/> held.
+    /// </param>
+    internal void UpdateEach<TItem>(ReadOnlySpan<TItem> items, Func<TItem, string> idOf, Func<JobSnapshot, TItem, JobSnapshot?> transition, Span<JobSnapshot?> updated)
+    {
+        lock (_lock)
+        {
+            for (var i = 0; i < items.Length; i++)
+            {
+                // An active job is held as its snapshot; a finished one takes no further transition.
+                updated[i] = _jobs.Find(JobKey.From(idOf(items[i]))) is JobSnapshot current && transition(current, items[i]) is { } next
+                    ? ReplaceCore(current, next, prepared: null)
+                    : null;
+            }
+        }
+    }
+
     /// <inheritdoc />
     public ValueTask<bool> RemoveAsync(JobSnapshot current, CancellationToken cancellationToken = default)
     {

@@ -53,6 +53,65 @@ public sealed class InMemoryJobStoreTests : JobStoreConformanceTests
     }
 
     [Fact]
+    public async Task UpdateEach_SeveralJobs_AppliesEachTransitionToTheCurrentRecordAndPublishesInOrder()
+    {
+        var store = (InMemoryJobStore)Store;
+        var first = await MoveAsync(await CreateAsync(), JobStatus.Running);
+        var refused = await MoveAsync(await CreateAsync(), JobStatus.Running);
+        var finished = await MoveAsync(await MoveAsync(await CreateAsync(), JobStatus.Running), JobStatus.Completed, Now, Now.AddHours(1));
+        var last = await CreateAsync();
+        var lastNow = (await Store.ReplaceAsync(last, last with { Version = last.Version + 1, Progress = new JobProgress { Fraction = 0.5 } }))!;
+        var changes = new List<JobChange>();
+        using var subscription = Store.Subscribe(changes.Add);
+        var seen = new List<JobSnapshot>();
+        string[] ids = [first.Id, refused.Id, "no-such-job", finished.Id, last.Id];
+        var updated = new JobSnapshot?[ids.Length];
+
+        store.UpdateEach<string>(
+            ids,
+            static id => id,
+            (job, id) =>
+            {
+                seen.Add(job);
+                return id == refused.Id ? null : job with { Version = job.Version + 1, Owner = "ann" };
+            },
+            updated);
+
+        // Each transition saw the record as stored now (the last job's after its own update), and nothing for the missing
+        // and the finished job.
+        Assert.Equal([first, refused, lastNow], seen);
+        Assert.Equal([first.Id, null, null, null, last.Id], updated.Select(j => j?.Id));
+        Assert.Equal(lastNow.Version + 1, updated[4]!.Version);
+        Assert.Equal(0.5, updated[4]!.Progress.Fraction);
+        Assert.Equal([updated[0], updated[4]], changes.Select(c => c.Job));
+        Assert.Equal(updated[0], await Store.GetAsync(first.Id));
+        Assert.Equal(refused, await Store.GetAsync(refused.Id));
+        Assert.Equal(1, (await Store.GetStatisticsAsync(JobGrouping.Owner, null)).Groups.Single(g => g.Key == "ann").Counts.Running);
+    }
+
+    [Fact]
+    public async Task UpdateEach_TransitionThrows_KeepsWhatWasWrittenBeforeItAndLeavesTheRest()
+    {
+        var store = (InMemoryJobStore)Store;
+        var jobs = new[] { await CreateAsync(), await CreateAsync(), await CreateAsync() };
+        var marker = NewJob();
+        var updated = new JobSnapshot?[] { marker, marker, marker };
+
+        var thrown = Assert.Throws<InvalidOperationException>(() => store.UpdateEach<JobSnapshot>(
+            jobs,
+            static job => job.Id,
+            (job, _) => job.Id == jobs[1].Id ? throw new InvalidOperationException("bad transition") : job with { Version = job.Version + 1, Owner = "ann" },
+            updated));
+
+        Assert.Equal("bad transition", thrown.Message);
+        Assert.Equal("ann", updated[0]!.Owner);
+        Assert.All(updated[1..], j => Assert.Same(marker, j));
+        Assert.Equal("ann", (await Store.GetAsync(jobs[0].Id))!.Owner);
+        Assert.Equal(jobs[1], await Store.GetAsync(jobs[1].Id));
+        Assert.Equal(jobs[2], await Store.GetAsync(jobs[2].Id));
+    }
+
+    [Fact]
     public async Task Count_FollowsCreatesAndRemovals()
     {
         var store = (InMemoryJobStore)Store;
