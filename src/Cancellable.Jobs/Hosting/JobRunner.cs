@@ -501,10 +501,11 @@ internal sealed class JobRunner : BackgroundService
                 _wake.Writer.TryWrite(true);
             }
         }
-        else if (job.Status == JobStatus.Cancelling && job.RunId is { } runId && _runs.TryGetValue(runId, out var run) && run.LocalReason is null)
+        else if (job.Status == JobStatus.Cancelling && !JobManager.IsWritingOwnCancel && job.RunId is { } runId && _runs.TryGetValue(runId, out var run) && run.LocalReason is null)
         {
-            // A cancel asked for in this process fires the token on the asking thread (CancelLocalRun); this path serves
-            // the others. Fire it off the store's thread: the job's token callbacks are the job's code.
+            // A cancel asked for in this process fires the token on the asking thread (CancelLocalRun) once its write
+            // returns; this path serves the others. Fire it off the store's thread: the job's token callbacks are the
+            // job's code.
             ThreadPool.UnsafeQueueUserWorkItem(static s => s.Runner.Cancel(s.Run, s.Reason), (Runner: this, Run: run, Reason: job.CancelReason ?? JobCancelReason.Requested), preferLocal: false);
         }
     }

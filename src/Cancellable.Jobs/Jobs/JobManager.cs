@@ -63,7 +63,7 @@ internal sealed partial class JobManager(
     public async ValueTask<JobCommandResult> CancelAsync(string jobId, string? requestedBy = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        var (before, after) = await UpdateAsync(jobId, job => JobTransitions.Cancel(job, timeProvider.GetUtcNow(), JobCancelReason.Requested, requestedBy, Retention), cancellationToken).ConfigureAwait(false);
+        var (before, after) = await UpdateAsync(jobId, job => JobTransitions.Cancel(job, timeProvider.GetUtcNow(), JobCancelReason.Requested, requestedBy, Retention), cancellationToken, firesTokenItself: true).ConfigureAwait(false);
         if (before is null)
         {
             return JobCommandResult.NotFound;
@@ -103,7 +103,7 @@ internal sealed partial class JobManager(
         var count = 0;
         foreach (var id in ids)
         {
-            var (_, after) = await UpdateAsync(id, job => filter.Matches(job) ? JobTransitions.Cancel(job, timeProvider.GetUtcNow(), JobCancelReason.Requested, requestedBy, Retention) : null, cancellationToken).ConfigureAwait(false);
+            var (_, after) = await UpdateAsync(id, job => filter.Matches(job) ? JobTransitions.Cancel(job, timeProvider.GetUtcNow(), JobCancelReason.Requested, requestedBy, Retention) : null, cancellationToken, firesTokenItself: true).ConfigureAwait(false);
             if (after is not null)
             {
                 OnCancellationRequested(after);
@@ -162,7 +162,7 @@ internal sealed partial class JobManager(
                     return new(JobCommandOutcome.Accepted, job);
                 }
 
-                var stored = await store.ReplaceAsync(job, marked, cancellationToken).ConfigureAwait(false);
+                var stored = await ReplaceAsync(job, marked, firesTokenItself: true, cancellationToken).ConfigureAwait(false);
                 if (stored is not null)
                 {
                     OnCancellationRequested(stored);
@@ -217,15 +217,19 @@ internal sealed partial class JobManager(
 
     /// <summary>Applies a transition with compare-and-swap until it holds or the rule refuses it.</summary>
     /// <returns>The job before the transition (null when not found) and after it (null when refused).</returns>
-    internal ValueTask<(JobSnapshot? Before, JobSnapshot? After)> UpdateAsync(string jobId, Func<JobSnapshot, JobSnapshot?> transition, CancellationToken cancellationToken) =>
-        UpdateAsync(jobId, transition, static (job, transition) => transition(job), cancellationToken);
+    internal ValueTask<(JobSnapshot? Before, JobSnapshot? After)> UpdateAsync(string jobId, Func<JobSnapshot, JobSnapshot?> transition, CancellationToken cancellationToken, bool firesTokenItself = false) =>
+        UpdateAsync(jobId, transition, static (job, transition) => transition(job), cancellationToken, firesTokenItself);
 
     /// <summary>
     /// Applies <paramref name="transition"/> to the job's current record with a compare-and-swap, reading again after a
     /// lost race; <paramref name="state"/> is passed to it, so that the runner's hot paths need no closure.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="firesTokenItself"/>, the caller fires the token of a run in this process that the transition
+    /// cancels once this returns (see <see cref="IsWritingOwnCancel"/>).
+    /// </remarks>
     /// <returns>The record the transition saw last (null: no such job), and the stored result (null: not applicable).</returns>
-    internal async ValueTask<(JobSnapshot? Before, JobSnapshot? After)> UpdateAsync<TState>(string jobId, TState state, Func<JobSnapshot, TState, JobSnapshot?> transition, CancellationToken cancellationToken)
+    internal async ValueTask<(JobSnapshot? Before, JobSnapshot? After)> UpdateAsync<TState>(string jobId, TState state, Func<JobSnapshot, TState, JobSnapshot?> transition, CancellationToken cancellationToken, bool firesTokenItself = false)
     {
         while (true)
         {
@@ -241,11 +245,41 @@ internal sealed partial class JobManager(
                 return (job, null);
             }
 
-            var stored = await store.ReplaceAsync(job, next, cancellationToken).ConfigureAwait(false);
+            var stored = await ReplaceAsync(job, next, firesTokenItself, cancellationToken).ConfigureAwait(false);
             if (stored is not null)
             {
                 return (job, stored);
             }
+        }
+    }
+
+    /// <summary>
+    /// Tells whether this thread is inside a store write of a cancellation whose token the writing call fires itself as
+    /// soon as the write returns: a store that publishes its changes inside the write (the in-memory one) calls the
+    /// runner on this thread, and the runner need not fire the token from the change feed as well.
+    /// </summary>
+    internal static bool IsWritingOwnCancel => t_writingOwnCancel;
+
+    [ThreadStatic]
+    private static bool t_writingOwnCancel;
+
+    /// <summary>Replaces the record; <paramref name="firesTokenItself"/> marks the write's synchronous part (see <see cref="IsWritingOwnCancel"/>).</summary>
+    private ValueTask<JobSnapshot?> ReplaceAsync(JobSnapshot job, JobSnapshot next, bool firesTokenItself, CancellationToken cancellationToken)
+    {
+        if (!firesTokenItself)
+        {
+            return store.ReplaceAsync(job, next, cancellationToken);
+        }
+
+        // Only around the call: whatever the write does after its first await runs elsewhere, unmarked.
+        t_writingOwnCancel = true;
+        try
+        {
+            return store.ReplaceAsync(job, next, cancellationToken);
+        }
+        finally
+        {
+            t_writingOwnCancel = false;
         }
     }
 

@@ -109,6 +109,31 @@ public sealed partial class JobRunnerTests
     }
 
     [Fact]
+    public async Task CancelAsync_ThenACancelRecordedByAnotherProcessOnTheSameThread_TheChangeFeedFiresThatToken()
+    {
+        // A local cancel fires its token itself, so the runner skips its change; the mark saying so must not outlive it.
+        await using var host = await JobsHost.StartAsync();
+        var entered = new[] { JobsHost.NewSignal(), JobsHost.NewSignal() };
+        var local = await host.StartWaitingJobAsync(entered[0]);
+        var remote = await host.StartWaitingJobAsync(entered[1]);
+        await Task.WhenAll(entered[0].Task, entered[1].Task).WaitAsync(host.Timeout);
+        var running = (await host.Store.GetAsync(remote.Id, host.Timeout))!;
+
+        // One thread, both calls complete synchronously on the in-memory store.
+        var recorded = await Task.Run(() =>
+        {
+            Assert.Equal(JobCommandOutcome.Accepted, host.Manager.CancelAsync(local.Id).AsTask().GetAwaiter().GetResult().Outcome);
+            var elsewhere = JobTransitions.Cancel(running, host.Time.GetUtcNow(), JobCancelReason.Requested, "elsewhere", _ => TimeSpan.FromHours(1))!;
+            return host.Store.ReplaceAsync(running, elsewhere).AsTask().GetAwaiter().GetResult();
+        });
+
+        Assert.Equal(JobStatus.Cancelling, recorded!.Status);
+        Assert.Equal(JobStatus.Cancelled, (await host.WaitForCompletionAsync(local.Id)).Status);
+        var done = await host.WaitForCompletionAsync(remote.Id); // the clock stands still: no poll could have done it
+        Assert.Equal((JobStatus.Cancelled, "elsewhere"), (done.Status, done.CancelRequestedBy));
+    }
+
+    [Fact]
     public async Task CancelAsync_JobStopsInsideTheCancel_ReturnsBeforeTheJobsEndIsWritten()
     {
         await using var host = await JobsHost.StartAsync();
