@@ -10,7 +10,7 @@ namespace Cancellable.Jobs;
 /// </remarks>
 public sealed class JobContext
 {
-    private readonly JobStep _root;
+    private JobStep? _root; // made on the first report or step: most short jobs report none
     private readonly TimeProvider _timeProvider;
     private readonly CancellableJobsOptions _options;
     private readonly object _lock = new();
@@ -33,7 +33,6 @@ public sealed class JobContext
         Tags = job.Tags;
         _options = options;
         _timeProvider = timeProvider;
-        _root = new JobStep(this, string.Empty, 1);
     }
 
     /// <summary>Gets the job's id.</summary>
@@ -57,7 +56,7 @@ public sealed class JobContext
     /// <param name="fraction">The fraction done, in [0, 1].</param>
     /// <param name="currentStep">What the job is doing now, or <see langword="null"/> to keep the previous text.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="fraction"/> is NaN, infinite or outside [0, 1].</exception>
-    public void ReportProgress(double fraction, string? currentStep = null) => _root.ReportProgress(fraction, currentStep);
+    public void ReportProgress(double fraction, string? currentStep = null) => Root.ReportProgress(fraction, currentStep);
 
     /// <summary>
     /// Reports how many of the job's items are processed.
@@ -66,7 +65,7 @@ public sealed class JobContext
     /// <param name="total">The count to process; 0 means there is nothing to do, which counts as done.</param>
     /// <param name="currentStep">What the job is doing now, such as "batch 3 of 10", or <see langword="null"/> to keep the previous text.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="total"/> is negative, or <paramref name="processed"/> is outside [0, <paramref name="total"/>].</exception>
-    public void ReportProgress(long processed, long total, string? currentStep = null) => _root.ReportProgress(processed, total, currentStep);
+    public void ReportProgress(long processed, long total, string? currentStep = null) => Root.ReportProgress(processed, total, currentStep);
 
     /// <summary>
     /// Declares a weighted sub-operation of the job, or returns the one already declared with that name.
@@ -79,7 +78,7 @@ public sealed class JobContext
     /// <exception cref="InvalidOperationException">
     /// The job already declared <see cref="CancellableJobsOptions.MaxStepsPerJob"/> steps (counted at every depth).
     /// </exception>
-    public JobStep Step(string name, double weight = 1) => _root.Step(name, weight);
+    public JobStep Step(string name, double weight = 1) => Root.Step(name, weight);
 
     /// <summary>Adds an information message.</summary>
     /// <param name="message">The text; untrusted, never interpreted as markup.</param>
@@ -120,6 +119,9 @@ public sealed class JobContext
 
     /// <summary>The progress of a job that completed without reporting any.</summary>
     private static readonly JobProgress CompletedProgress = new() { Fraction = 1 };
+
+    /// <summary>Gets the step the job's own progress and its top-level steps belong to, made on first use.</summary>
+    private JobStep Root => Volatile.Read(ref _root) ?? MakeRoot();
 
     /// <summary>Gets the longest text kept from a message or a current-step text.</summary>
     internal int MaxTextLength => _options.MaxMessageLength;
@@ -177,7 +179,7 @@ public sealed class JobContext
     internal Report Capture(JobStatus? outcome)
     {
         Volatile.Write(ref _dirty, 0);
-        var progress = _root.ToProgress();
+        var progress = Volatile.Read(ref _root)?.ToProgress() ?? JobProgress.None;
         if (outcome == JobStatus.Completed)
         {
             progress = progress == JobProgress.None ? CompletedProgress : progress with { Fraction = 1 };
@@ -224,6 +226,12 @@ public sealed class JobContext
         }
 
         MarkDirty();
+    }
+
+    private JobStep MakeRoot()
+    {
+        var root = new JobStep(this, string.Empty, 1);
+        return Interlocked.CompareExchange(ref _root, root, null) ?? root; // another thread's, if it made one first
     }
 
     internal static string Truncate(string text, int maxLength) =>
