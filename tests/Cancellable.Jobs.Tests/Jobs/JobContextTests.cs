@@ -16,6 +16,35 @@ public sealed class JobContextTests
         Assert.Equal(["project:1"], context.Tags);
     }
 
+    [Fact]
+    public void Step_FirstStepsDeclaredFromManyThreadsAtOnce_AllBelongToTheJob()
+    {
+        // The job's root step is made on first use: threads racing to make it must all end up on the same one.
+        const int Threads = 8;
+        for (var round = 0; round < 200; round++)
+        {
+            var context = NewContext();
+            using var go = new Barrier(Threads);
+            var threads = Enumerable.Range(0, Threads).Select(i => new Thread(() =>
+            {
+                go.SignalAndWait();
+                context.Step($"step-{i}").ReportProgress(1);
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+
+            var progress = Flush(context).Progress;
+            Assert.Equal(Threads, progress.Steps.Count);
+            Assert.Equal(1, progress.Fraction);
+        }
+    }
+
+    [Fact]
+    public void ApplyTo_NothingReported_ProgressIsNone()
+    {
+        Assert.Same(JobProgress.None, Flush(NewContext()).Progress);
+    }
+
     [Theory]
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
