@@ -501,7 +501,7 @@ internal sealed class JobRunner : BackgroundService
                 _wake.Writer.TryWrite(true);
             }
         }
-        else if (job.Status == JobStatus.Cancelling && !JobManager.IsWritingOwnCancel && job.RunId is { } runId && _runs.TryGetValue(runId, out var run) && run.LocalReason is null)
+        else if (job.Status == JobStatus.Cancelling && !JobManager.IsWritingOwnCancel(job.Id) && job.RunId is { } runId && _runs.TryGetValue(runId, out var run) && run.LocalReason is null)
         {
             // A cancel asked for in this process fires the token on the asking thread (CancelLocalRun) once its write
             // returns; this path serves the others. Fire it off the store's thread: the job's token callbacks are the

@@ -254,14 +254,14 @@ internal sealed partial class JobManager(
     }
 
     /// <summary>
-    /// Tells whether this thread is inside a store write of a cancellation whose token the writing call fires itself as
-    /// soon as the write returns: a store that publishes its changes inside the write (the in-memory one) calls the
-    /// runner on this thread, and the runner need not fire the token from the change feed as well.
+    /// Tells whether this thread is inside a store write of the cancellation of <paramref name="jobId"/> whose token the
+    /// writing call fires itself as soon as the write returns: a store that publishes its changes inside the write (the
+    /// in-memory one) calls the runner on this thread, and the runner need not fire the token from the change feed too.
     /// </summary>
-    internal static bool IsWritingOwnCancel => t_writingOwnCancel;
+    internal static bool IsWritingOwnCancel(string jobId) => string.Equals(t_writingOwnCancelOf, jobId, StringComparison.Ordinal);
 
     [ThreadStatic]
-    private static bool t_writingOwnCancel;
+    private static string? t_writingOwnCancelOf;
 
     /// <summary>Replaces the record; <paramref name="firesTokenItself"/> marks the write's synchronous part (see <see cref="IsWritingOwnCancel"/>).</summary>
     private ValueTask<JobSnapshot?> ReplaceAsync(JobSnapshot job, JobSnapshot next, bool firesTokenItself, CancellationToken cancellationToken)
@@ -272,14 +272,14 @@ internal sealed partial class JobManager(
         }
 
         // Only around the call: whatever the write does after its first await runs elsewhere, unmarked.
-        t_writingOwnCancel = true;
+        t_writingOwnCancelOf = job.Id;
         try
         {
             return store.ReplaceAsync(job, next, cancellationToken);
         }
         finally
         {
-            t_writingOwnCancel = false;
+            t_writingOwnCancelOf = null;
         }
     }
 

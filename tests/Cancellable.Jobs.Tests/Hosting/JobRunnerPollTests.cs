@@ -106,10 +106,49 @@ public sealed class JobRunnerPollTests
         host.Dispose();
     }
 
-    private static async Task<(IHost Host, FakeTimeProvider Time, LossyStore Store, Probe Probe)> StartHostAsync(bool createFirst = false)
+    [Fact]
+    public async Task LocalCancel_AnotherJobsCancelPublishedOnTheSameThreadInsideItsWrite_TheChangeFeedFiresThatToken()
+    {
+        // The runner leaves a local cancel's token to its caller, and only that job's: a store may publish other changes
+        // on the writing thread meanwhile (here, another process's cancel of a second job), and those still count.
+        var (host, time, store, _) = await StartHostAsync(loseNotifications: false);
+        using var _ = host;
+        var manager = host.Services.GetRequiredService<IJobManager>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var local = await manager.StartAsync("block", new Input(1), cancellationToken: timeout.Token);
+        var remote = await manager.StartAsync("block", new Input(2), cancellationToken: timeout.Token);
+        var running = await RunningAsync(manager, remote.Id, timeout.Token);
+        await RunningAsync(manager, local.Id, timeout.Token);
+        store.BeforeNextReplace = (running, JobTransitions.Cancel(running, time.GetUtcNow(), JobCancelReason.Requested, "elsewhere", _ => TimeSpan.FromHours(1))!);
+
+        var cancel = await Task.Run(() => manager.CancelAsync(local.Id, "here").AsTask().GetAwaiter().GetResult());
+
+        Assert.Equal(JobCommandOutcome.Accepted, cancel.Outcome);
+        Assert.Null(store.BeforeNextReplace);
+        var localDone = await manager.WaitForCompletionAsync(local.Id, timeout.Token);
+        var remoteDone = await manager.WaitForCompletionAsync(remote.Id, timeout.Token); // the clock stands still: no poll
+        Assert.Equal((JobStatus.Cancelled, "here"), (localDone!.Status, localDone.CancelRequestedBy));
+        Assert.Equal((JobStatus.Cancelled, "elsewhere"), (remoteDone!.Status, remoteDone.CancelRequestedBy));
+        await host.StopAsync(timeout.Token);
+
+        static async Task<JobSnapshot> RunningAsync(IJobManager manager, string jobId, CancellationToken cancellationToken)
+        {
+            await foreach (var change in manager.WatchAsync(jobId, cancellationToken))
+            {
+                if (change.Job.Status == JobStatus.Running)
+                {
+                    return change.Job;
+                }
+            }
+
+            throw new InvalidOperationException($"Job {jobId} ended before it ran.");
+        }
+    }
+
+    private static async Task<(IHost Host, FakeTimeProvider Time, LossyStore Store, Probe Probe)> StartHostAsync(bool createFirst = false, bool loseNotifications = true)
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        var store = new LossyStore(new InMemoryJobStore()) { LoseNotifications = true };
+        var store = new LossyStore(new InMemoryJobStore()) { LoseNotifications = loseNotifications };
         var probe = new Probe();
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddSingleton<TimeProvider>(time);
@@ -158,7 +197,19 @@ public sealed class JobRunnerPollTests
 
         public ValueTask<JobSnapshot?> GetAsync(string jobId, CancellationToken cancellationToken = default) => inner.GetAsync(jobId, cancellationToken);
 
-        public ValueTask<JobSnapshot?> ReplaceAsync(JobSnapshot current, JobSnapshot replacement, CancellationToken cancellationToken = default) => inner.ReplaceAsync(current, replacement, cancellationToken);
+        /// <summary>Gets or sets a write made on the inner store, on the writing thread, just before the next replacement.</summary>
+        public (JobSnapshot Current, JobSnapshot Replacement)? BeforeNextReplace { get; set; }
+
+        public ValueTask<JobSnapshot?> ReplaceAsync(JobSnapshot current, JobSnapshot replacement, CancellationToken cancellationToken = default)
+        {
+            if (BeforeNextReplace is var (sideCurrent, sideReplacement))
+            {
+                BeforeNextReplace = null;
+                _ = inner.ReplaceAsync(sideCurrent, sideReplacement, cancellationToken).AsTask().GetAwaiter().GetResult();
+            }
+
+            return inner.ReplaceAsync(current, replacement, cancellationToken);
+        }
 
         public ValueTask<bool> RemoveAsync(JobSnapshot current, CancellationToken cancellationToken = default) => inner.RemoveAsync(current, cancellationToken);
 
