@@ -131,5 +131,69 @@ public sealed class JobSnapshotTests
         Assert.Equal(With(default(JsonElement)), With(default(JsonElement)));
     }
 
+    [Fact]
+    public void With_EveryRarelySetMemberSetThenCleared_ReadsBackAndEqualsTheOriginalWithItsHashCode()
+    {
+        // Messages, results, errors, cancellation and history live apart from the other members; cleared, they leave
+        // nothing behind that would make two equal jobs unequal.
+        var original = New();
+        var set = RarelySet(original);
+
+        Assert.Equal([new JobMessage(JobMessageLevel.Info, "hi", T0)], set.Messages);
+        Assert.Equal(new JobMessageCounts(1, 2, 3), set.DroppedMessages);
+        Assert.Equal(4, set.PartialResult!.Value.GetInt32());
+        Assert.Equal(5, set.Result!.Value.GetInt32());
+        Assert.Equal(new JobError("E", "boom", null), set.Error);
+        Assert.Equal((T0, (JobCancelReason?)JobCancelReason.Timeout, "ann"), (set.CancelRequestedAt!.Value, set.CancelReason, set.CancelRequestedBy));
+        Assert.True(set.IsCancellationOverdue && set.IsDeleteRequested);
+        Assert.Equal(1, Assert.Single(set.PreviousAttempts).Number);
+        Assert.NotEqual(original, set);
+
+        var cleared = set with
+        {
+            Messages = [],
+            DroppedMessages = JobMessageCounts.None,
+            PartialResult = null,
+            Result = null,
+            Error = null,
+            CancelRequestedAt = null,
+            CancelReason = null,
+            CancelRequestedBy = null,
+            IsCancellationOverdue = false,
+            IsDeleteRequested = false,
+            PreviousAttempts = [],
+        };
+
+        Assert.Equal(original, cleared);
+        Assert.Equal(original.GetHashCode(), cleared.GetHashCode());
+    }
+
+    [Fact]
+    public void With_RarelySetMemberChangedOnACopy_TheOriginalKeepsItsValues()
+    {
+        var first = New() with { CancelRequestedBy = "ann", Error = new JobError("E", "boom", null) };
+
+        var second = first with { CancelRequestedBy = "bob" };
+
+        Assert.Equal(("ann", "bob"), (first.CancelRequestedBy, second.CancelRequestedBy));
+        Assert.Same(first.Error, second.Error);
+        Assert.NotEqual(first, second);
+    }
+
+    private static JobSnapshot RarelySet(JobSnapshot job) => job with
+    {
+        Messages = [new JobMessage(JobMessageLevel.Info, "hi", T0)],
+        DroppedMessages = new JobMessageCounts(1, 2, 3),
+        PartialResult = JsonSerializer.SerializeToElement(4),
+        Result = JsonSerializer.SerializeToElement(5),
+        Error = new JobError("E", "boom", null),
+        CancelRequestedAt = T0,
+        CancelReason = JobCancelReason.Timeout,
+        CancelRequestedBy = "ann",
+        IsCancellationOverdue = true,
+        IsDeleteRequested = true,
+        PreviousAttempts = [new JobAttempt { Number = 1, Status = JobStatus.Failed, StartedAt = T0 }],
+    };
+
     private static JobSnapshot New() => new() { Id = "a", Type = "t", Status = JobStatus.Pending, CreatedAt = T0 };
 }
