@@ -15,6 +15,7 @@ internal sealed class JobRun : IDisposable, IThreadPoolWorkItem
     private ITimer? _timeoutTimer;
     private ITimer? _overdueTimer;
     private readonly Action<JobRun>? _execute;
+    private long _endedAt; // UTC ticks
 
     /// <param name="job">The job as claimed.</param>
     /// <param name="descriptor">The job's registered type.</param>
@@ -28,12 +29,11 @@ internal sealed class JobRun : IDisposable, IThreadPoolWorkItem
         Descriptor = descriptor;
         Context = context;
         StartTimestamp = startTimestamp;
-        RunId = job.RunId!;
     }
 
     public JobSnapshot Job { get; }
 
-    public string RunId { get; }
+    public string RunId => Job.RunId!;
 
     public JobTypeDescriptor Descriptor { get; }
 
@@ -94,7 +94,7 @@ internal sealed class JobRun : IDisposable, IThreadPoolWorkItem
     public JobError? JobError { get; private set; }
 
     /// <summary>Gets when the job's code ended: the job's completion time.</summary>
-    public DateTimeOffset EndedAt { get; private set; }
+    public DateTimeOffset EndedAt => new(_endedAt, TimeSpan.Zero);
 
     /// <summary>Gets how long the run took, from its claim to the end of its code.</summary>
     public TimeSpan Duration { get; private set; }
@@ -102,7 +102,7 @@ internal sealed class JobRun : IDisposable, IThreadPoolWorkItem
     /// <summary>Keeps how the job's code ended, for the writer that writes the run's end.</summary>
     public void SetOutcome(JobStatus outcome, byte[]? result, Exception? error, int maxMessageLength, DateTimeOffset endedAt, TimeSpan duration)
     {
-        EndedAt = endedAt;
+        _endedAt = endedAt.UtcTicks;
         Outcome = outcome;
         Result = result;
         Error = error;

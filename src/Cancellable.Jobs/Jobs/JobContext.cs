@@ -10,6 +10,7 @@ namespace Cancellable.Jobs;
 /// </remarks>
 public sealed class JobContext
 {
+    private readonly JobSnapshot _job; // the job as claimed: its id, type, attempt, owner and tags
     private JobStep? _root; // made on the first report or step: most short jobs report none
     private readonly TimeProvider _timeProvider;
     private readonly CancellableJobsOptions _options;
@@ -26,29 +27,25 @@ public sealed class JobContext
 
     internal JobContext(JobSnapshot job, CancellableJobsOptions options, TimeProvider timeProvider)
     {
-        JobId = job.Id;
-        JobType = job.Type;
-        Attempt = job.Attempt;
-        Owner = job.Owner;
-        Tags = job.Tags;
+        _job = job;
         _options = options;
         _timeProvider = timeProvider;
     }
 
     /// <summary>Gets the job's id.</summary>
-    public string JobId { get; }
+    public string JobId => _job.Id;
 
     /// <summary>Gets the job's registered type name.</summary>
-    public string JobType { get; }
+    public string JobType => _job.Type;
 
     /// <summary>Gets the number of this attempt, starting at 1.</summary>
-    public int Attempt { get; }
+    public int Attempt => _job.Attempt;
 
     /// <summary>Gets who started the job, when known.</summary>
-    public string? Owner { get; }
+    public string? Owner => _job.Owner;
 
     /// <summary>Gets the job's tags.</summary>
-    public IReadOnlyList<string> Tags { get; }
+    public IReadOnlyList<string> Tags => _job.Tags;
 
     /// <summary>
     /// Reports the fraction of the job that is done; ignored once the job has steps.
