@@ -57,7 +57,9 @@ internal sealed partial class ChunkedSortedSet<T, TComparer>
             return;
         }
 
-        if (chunk.Count <= items.Length / 4 && items.Length > MinArrayLength)
+        // The first chunk is not shrunk: in a set used as a queue it drains from the front and, once empty, is kept for the
+        // next full chunk at the end (shrinking it on the way would make a new array at each halving).
+        if (index > 0 && chunk.Count <= items.Length / 4 && items.Length > MinArrayLength)
         {
             Resize(chunk, items.Length / 2);
         }
@@ -123,11 +125,13 @@ internal sealed partial class ChunkedSortedSet<T, TComparer>
 
     private void RemoveChunk(int index)
     {
-        if (_chunkCount == 1)
+        // A chunk emptied by removals (its values are cleared; one merged into its neighbour still holds them) is kept for
+        // the set's next value when the set is empty now (a set that holds one job at a time, such as a status of a quiet
+        // app, would make a chunk per job), or for the next full chunk at the end.
+        var emptied = _chunks[index];
+        if (emptied.Count == 0 && (_chunkCount == 1 || (_spare is null && emptied.Items.Length == _maxChunkLength)))
         {
-            // The set is empty now: keep its chunk for the next value rather than make one again (a set that holds one
-            // job at a time, such as a status of a quiet app, would make a chunk per job).
-            _spare = _chunks[0];
+            _spare = emptied;
             _spare.Start = 0;
         }
 

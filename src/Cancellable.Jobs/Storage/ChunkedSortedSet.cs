@@ -30,7 +30,7 @@ internal sealed partial class ChunkedSortedSet<T, TComparer>
     private Chunk[] _chunks = [];
     private int _chunkCount;
     private int _lastChunk;
-    private Chunk? _spare; // the chunk of a set that became empty, cleared, for its next value
+    private Chunk? _spare; // the last chunk that became empty, cleared: for the set's next value, or its next full chunk
 
     /// <summary>Initializes a new instance of the <see cref="ChunkedSortedSet{T, TComparer}"/> class.</summary>
     /// <param name="maxChunkLength">The most values one chunk holds: a power of two, at least 8.</param>
@@ -81,7 +81,14 @@ internal sealed partial class ChunkedSortedSet<T, TComparer>
             position = last.Count;
             if (last.Count == _maxChunkLength)
             {
-                InsertChunk(++index, new Chunk(new T[_maxChunkLength]));
+                // A set used as a queue (pending and running jobs: added at the end, taken from the front) empties a
+                // full chunk at the front as often as it needs one at the end: take that one rather than make one.
+                InsertChunk(++index, _spare is { Items.Length: var length } spare && length == _maxChunkLength ? spare : new Chunk(new T[_maxChunkLength]));
+                if (ReferenceEquals(_chunks[index], _spare))
+                {
+                    _spare = null;
+                }
+
                 position = 0;
             }
         }

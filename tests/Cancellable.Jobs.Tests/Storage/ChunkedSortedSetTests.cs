@@ -38,6 +38,42 @@ public sealed class ChunkedSortedSetTests
     }
 
     [Fact]
+    public void AddLargestAndRemoveSmallest_AsAQueue_MakesNoArrayOnceWarm()
+    {
+        // Pending and running jobs are queues: each new job is the largest sequence, each claim or end takes the oldest.
+        // The chunk emptied at the front serves as the next chunk at the end, so the churn allocates nothing.
+        var set = new ChunkedSortedSet<long, LongOrder>(Small);
+        var next = 0L;
+        for (var i = 0; i < 3 * Small; i++)
+        {
+            set.Add(next++);
+        }
+
+        for (var i = 0; i < 4 * Small; i++)
+        {
+            Churn();
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100 * Small; i++)
+        {
+            Churn();
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        set.Validate();
+        Assert.Equal(Enumerable.Range((int)next - (3 * Small), 3 * Small).Select(i => (long)i), ToList(set));
+
+        void Churn()
+        {
+            Assert.True(set.Remove(set.Min));
+            Assert.True(set.Add(next++));
+        }
+    }
+
+    [Fact]
     public void Add_ValueAlreadyHeld_ReturnsFalseAndKeepsOne()
     {
         var set = new ChunkedSortedSet<long, LongOrder>(Small);
