@@ -126,9 +126,11 @@ public sealed partial class InMemoryJobStore : IJobStore
         {
             for (var i = 0; i < items.Length; i++)
             {
-                // An active job is held as its snapshot; a finished one takes no further transition.
-                updated[i] = _jobs.Find(JobKey.From(idOf(items[i]))) is JobSnapshot current && transition(current, items[i]) is { } next
-                    ? ReplaceCore(current, next, prepared: null)
+                // An active job is held as its snapshot (the record found is the current one); a finished one takes no
+                // further transition.
+                var key = JobKey.From(idOf(items[i]));
+                updated[i] = _jobs.Find(key) is JobSnapshot current && transition(current, items[i]) is { } next
+                    ? ReplaceStored(key, current, current, next, prepared: null)
                     : null;
             }
         }
@@ -362,11 +364,12 @@ public sealed partial class InMemoryJobStore : IJobStore
     private JobSnapshot? ReplaceCore(JobSnapshot current, JobSnapshot replacement, Prepared? prepared)
     {
         var key = JobKey.From(current.Id);
-        if (_jobs.Find(key) is not { } stored || VersionOf(stored) != current.Version)
-        {
-            return null;
-        }
+        return _jobs.Find(key) is { } stored && VersionOf(stored) == current.Version ? ReplaceStored(key, stored, current, replacement, prepared) : null;
+    }
 
+    /// <summary>Replaces <paramref name="stored"/>, the entry found under <paramref name="key"/> at <paramref name="current"/>'s version.</summary>
+    private JobSnapshot ReplaceStored(JobKey key, object stored, JobSnapshot current, JobSnapshot replacement, Prepared? prepared)
+    {
         // Transitions already carry the next version: keep such a replacement as it is rather than copy it once more.
         var sequence = SequenceOf(stored);
         var updated = replacement.Sequence == sequence && replacement.Version == current.Version + 1
