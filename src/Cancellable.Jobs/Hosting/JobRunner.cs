@@ -18,6 +18,7 @@ namespace Cancellable.Jobs.Hosting;
 internal sealed class JobRunner : BackgroundService
 {
     private readonly JobManager _manager;
+    private readonly InMemoryJobStore? _memoryStore; // the store, when it is the in-memory one: claims and ends in batches
     private readonly IServiceScopeFactory _scopeFactory;
     private readonly TimeProvider _timeProvider;
     private readonly JobsTelemetry _telemetry;
@@ -61,6 +62,7 @@ internal sealed class JobRunner : BackgroundService
         _telemetry = telemetry;
         _logger = logger;
         _options = manager.Options;
+        _memoryStore = manager.Store as InMemoryJobStore;
         _types = new HashSet<string>(manager.Registry.Names, StringComparer.Ordinal);
         _timeout = state => Cancel((JobRun)state!, JobCancelReason.Timeout);
         // One delegate for every claim, rather than a closure per claim.
@@ -207,7 +209,7 @@ internal sealed class JobRunner : BackgroundService
     /// <returns>How many were claimed.</returns>
     private ValueTask<int> ClaimAsync(CancellationToken cancellationToken)
     {
-        if (_manager.Store is InMemoryJobStore memory)
+        if (_memoryStore is { } memory)
         {
             return new(memory.ClaimNext(_types, _start, _claimed.AsSpan(0, _options.MaxConcurrentJobs - Volatile.Read(ref _active))));
         }
@@ -312,7 +314,7 @@ internal sealed class JobRunner : BackgroundService
 
         activity?.SetTag("cancellable_jobs.job.status", outcome.ToString());
         run.SetOutcome(outcome, result, error, _options.MaxMessageLength, _timeProvider.GetUtcNow(), _timeProvider.GetElapsedTime(run.StartTimestamp));
-        if (_manager.Store is InMemoryJobStore && run.LocalReason is (null or JobCancelReason.Requested) && run.TryBeginEnd())
+        if (_memoryStore is not null && run.LocalReason is (null or JobCancelReason.Requested) && run.TryBeginEnd())
         {
             // In memory, one writer writes the ends of the runs that finished meanwhile, under one acquisition of the
             // store's lock and off this thread: whoever the job's code woke (the caller of a short job, a canceller) gets
@@ -374,7 +376,7 @@ internal sealed class JobRunner : BackgroundService
             ended.AsSpan(0, count).Fill(NotWritten);
             try
             {
-                ((InMemoryJobStore)_manager.Store).UpdateEach(batch.AsSpan(0, count), static run => run.Job.Id, _end, ended.AsSpan(0, count));
+                _memoryStore!.UpdateEach(batch.AsSpan(0, count), static run => run.Job.Id, _end, ended.AsSpan(0, count));
             }
             catch (Exception ex)
             {
@@ -384,7 +386,8 @@ internal sealed class JobRunner : BackgroundService
             for (var i = 0; i < count; i++)
             {
                 // Where the batch failed, the run writes its end itself, as it does with a store other than this one.
-                _ = ReferenceEquals(ended[i], NotWritten) ? FinishAsync(batch[i], written: false, ended: null) : FinishAsync(batch[i], written: true, ended[i]);
+                var written = !ReferenceEquals(ended[i], NotWritten);
+                _ = FinishAsync(batch[i], written, written ? ended[i] : null);
                 batch[i] = null!;
                 ended[i] = null;
             }

@@ -83,12 +83,13 @@ internal sealed partial class ChunkedSortedSet<T, TComparer>
             {
                 // A set used as a queue (pending and running jobs: added at the end, taken from the front) empties a
                 // full chunk at the front as often as it needs one at the end: take that one rather than make one.
-                InsertChunk(++index, _spare is { Items.Length: var length } spare && length == _maxChunkLength ? spare : new Chunk(new T[_maxChunkLength]));
-                if (ReferenceEquals(_chunks[index], _spare))
+                var next = _spare?.Items.Length == _maxChunkLength ? _spare : new Chunk(new T[_maxChunkLength]);
+                if (ReferenceEquals(next, _spare))
                 {
                     _spare = null;
                 }
 
+                InsertChunk(++index, next);
                 position = 0;
             }
         }
