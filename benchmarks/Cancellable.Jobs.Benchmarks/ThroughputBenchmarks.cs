@@ -10,10 +10,11 @@ namespace Cancellable.Jobs.Benchmarks;
 /// removed after it). Before the first iteration both sides run <see cref="WarmupJobs"/> jobs: .NET compiles a method
 /// fully only after it has run a while at its first tier, and the library's hot path (a few dozen methods against the
 /// baseline's few) needs about two seconds of work to get there, longer than a short run's iterations together; a host
-/// built for each iteration compiles code again (its service provider's resolvers among it) and delays it further. Three more rows split the library's run: the starts alone (the runner not
-/// started), the runner alone (the jobs queued in the iteration's setup; the runner starts in the measured part), and
-/// the in-memory store alone (each job's three writes, from one thread, with no manager, runner or job code). The first
-/// two need a host that has not started and so build one per iteration.
+/// built for each iteration compiles code again (its service provider's resolvers among it) and delays it further.
+/// Three more rows split the library's run: the starts alone (the runner not started), the runner alone (the jobs queued
+/// in the iteration's setup; the runner starts in the measured part), and the in-memory store alone (each job's three
+/// writes, from one thread, with no manager, runner or job code). The first two need a host that has not started and so
+/// build one per iteration.
 /// </summary>
 [MemoryDiagnoser]
 public class ThroughputBenchmarks
