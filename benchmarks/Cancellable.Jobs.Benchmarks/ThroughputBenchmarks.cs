@@ -28,16 +28,18 @@ public class ThroughputBenchmarks
     [Params(10_000, 100_000)]
     public int Jobs { get; set; }
 
-    /// <summary>The jobs each side runs before its first iteration, in rounds of 10,000.</summary>
+    /// <summary>The jobs each side runs before its first iteration, in rounds of <see cref="WarmupRound"/>.</summary>
     public const int WarmupJobs = 500_000;
+
+    private const int WarmupRound = 10_000;
 
     [GlobalSetup(Target = nameof(HandRolled))]
     public void WarmBaseline()
     {
-        for (var round = 0; round < WarmupJobs / 10_000; round++)
+        for (var round = 0; round < WarmupJobs / WarmupRound; round++)
         {
             SetupBaseline();
-            RunBaseline(10_000).GetAwaiter().GetResult();
+            RunBaseline(WarmupRound).GetAwaiter().GetResult();
             CleanupBaseline();
         }
     }
@@ -46,9 +48,9 @@ public class ThroughputBenchmarks
     public void StartHost()
     {
         _running = LibraryHost.Start();
-        for (var round = 0; round < WarmupJobs / 10_000; round++)
+        for (var round = 0; round < WarmupJobs / WarmupRound; round++)
         {
-            RunLibrary(10_000).GetAwaiter().GetResult();
+            RunLibrary(WarmupRound).GetAwaiter().GetResult();
             EmptyStore();
         }
     }
@@ -79,10 +81,7 @@ public class ThroughputBenchmarks
     public void SetupQueued()
     {
         SetupIdle();
-        for (var i = 0; i < Jobs; i++)
-        {
-            _library!.Manager.StartAsync("trivial", i).AsTask().GetAwaiter().GetResult();
-        }
+        StartJobs(_library!, Jobs).GetAwaiter().GetResult();
     }
 
     [IterationCleanup(Targets = [nameof(LibraryStartsOnly), nameof(LibraryRunnerOnly)])]
@@ -114,54 +113,38 @@ public class ThroughputBenchmarks
 
     private async Task RunLibrary(int jobs)
     {
-        var (subscription, all) = WatchFinished(_running!, jobs);
+        var (subscription, all) = WatchFinished(_running!.Store, jobs);
         using var watching = subscription;
 
-        for (var i = 0; i < jobs; i++)
-        {
-            await _running!.Manager.StartAsync("trivial", i);
-        }
-
+        await StartJobs(_running, jobs);
         await all;
     }
 
     /// <summary>The library's starts alone: the host's runner is not started, so the jobs only wait.</summary>
     [Benchmark]
-    public async Task LibraryStartsOnly()
-    {
-        for (var i = 0; i < Jobs; i++)
-        {
-            await _library!.Manager.StartAsync("trivial", i);
-        }
-    }
+    public Task LibraryStartsOnly() => StartJobs(_library!, Jobs);
 
     /// <summary>The library's runner alone: the jobs were started in the iteration's setup; the runner starts here.</summary>
     [Benchmark]
     public async Task LibraryRunnerOnly()
     {
-        var (subscription, all) = WatchFinished(_library!, Jobs);
+        var (subscription, all) = WatchFinished(_library!.Store, Jobs);
         using var watching = subscription;
 
-        await _library!.StartAsync();
+        await _library.StartAsync();
         await all;
     }
 
     /// <summary>
     /// The in-memory store alone, through its public API: for each job the three writes the library makes (created,
-    /// claimed, ended), from one thread, with one subscriber as the runner and the library row have. Neither a runner nor
+    /// claimed, ended), from one thread, with the library row's subscriber counting ends. Neither a runner nor
     /// a manager can make the library faster than its store.
     /// </summary>
     [Benchmark]
     public async Task StoreOnly()
     {
-        var finished = 0;
-        using var watching = _store.Subscribe(change =>
-        {
-            if (change.Kind == JobChangeKind.Updated && change.Job.Status.IsTerminal())
-            {
-                finished++;
-            }
-        });
+        var (subscription, all) = WatchFinished(_store, Jobs);
+        using var watching = subscription;
         string[] types = ["trivial"];
         var now = DateTimeOffset.UtcNow;
         var expires = now.AddHours(1);
@@ -173,18 +156,27 @@ public class ThroughputBenchmarks
             await _store.ReplaceAsync(running, running with { Status = JobStatus.Completed, CompletedAt = now, ExpiresAt = expires, RunId = null, Version = running.Version + 1 });
         }
 
-        if (finished != Jobs)
+        if (!all.IsCompleted)
         {
-            throw new InvalidOperationException($"{finished} of {Jobs} jobs ended.");
+            throw new InvalidOperationException($"Not all {Jobs} jobs ended.");
         }
     }
 
-    /// <summary>Subscribes to the host's changes; the task completes once <paramref name="jobs"/> jobs finished.</summary>
-    private static (IDisposable Subscription, Task AllFinished) WatchFinished(LibraryHost library, int jobs)
+    /// <summary>Starts <paramref name="jobs"/> trivial jobs on <paramref name="library"/>, one after another.</summary>
+    private static async Task StartJobs(LibraryHost library, int jobs)
+    {
+        for (var i = 0; i < jobs; i++)
+        {
+            await library.Manager.StartAsync("trivial", i);
+        }
+    }
+
+    /// <summary>Subscribes to the store's changes; the task completes once <paramref name="jobs"/> jobs finished.</summary>
+    private static (IDisposable Subscription, Task AllFinished) WatchFinished(IJobStore store, int jobs)
     {
         var finished = 0;
         var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var subscription = library.Store.Subscribe(change =>
+        var subscription = store.Subscribe(change =>
         {
             if (change.Kind == JobChangeKind.Updated && change.Job.Status.IsTerminal() && Interlocked.Increment(ref finished) == jobs)
             {
