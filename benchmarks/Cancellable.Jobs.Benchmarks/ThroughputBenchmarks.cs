@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Cancellable.Jobs.Benchmarks.Baseline;
 using Cancellable.Jobs.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cancellable.Jobs.Benchmarks;
 
@@ -14,7 +15,8 @@ namespace Cancellable.Jobs.Benchmarks;
 /// Three more rows split the library's run: the starts alone (the runner not started), the runner alone (the jobs queued
 /// in the iteration's setup; the runner starts in the measured part), and the in-memory store alone (each job's three
 /// writes, from one thread, with no manager, runner or job code). The first two need a host that has not started and so
-/// build one per iteration.
+/// build one per iteration. A last row, <see cref="LeastWork"/>, runs the same jobs on the least work a design that keeps
+/// the library's promises does, to tell how close to the baseline any such design gets on this machine.
 /// </summary>
 [MemoryDiagnoser]
 public class ThroughputBenchmarks
@@ -23,6 +25,9 @@ public class ThroughputBenchmarks
     private LibraryHost? _library; // a host built for one iteration
     private HandRolledJobRunner _baseline = null!;
     private InMemoryJobStore _store = null!;
+    private ServiceProvider _leastWorkServices = null!;
+    private LeastWorkJobRunner _leastWork = null!;
+    private Task _leastWorkEnded = Task.CompletedTask;
     private string[] _ids = [];
 
     [Params(10_000, 100_000)]
@@ -43,6 +48,23 @@ public class ThroughputBenchmarks
             CleanupBaseline();
         }
     }
+
+    [GlobalSetup(Target = nameof(LeastWork))]
+    public void WarmLeastWork()
+    {
+        _leastWorkServices = new ServiceCollection().AddTransient<TrivialJob>().BuildServiceProvider();
+        for (var round = 0; round < WarmupJobs / WarmupRound; round++)
+        {
+            SetupLeastWork(WarmupRound);
+            RunLeastWork(WarmupRound).GetAwaiter().GetResult();
+        }
+    }
+
+    [IterationSetup(Target = nameof(LeastWork))]
+    public void SetupLeastWork() => SetupLeastWork(Jobs);
+
+    [GlobalCleanup(Target = nameof(LeastWork))]
+    public void DisposeLeastWork() => _leastWorkServices.Dispose();
 
     [GlobalSetup(Target = nameof(Library))]
     public void StartHost()
@@ -120,6 +142,30 @@ public class ThroughputBenchmarks
         await all;
     }
 
+    /// <summary>
+    /// The least work any design with the library's promises does (<see cref="LeastWorkJobRunner"/>): how close to
+    /// the baseline the library could get on this machine.
+    /// </summary>
+    [Benchmark]
+    public Task LeastWork() => RunLeastWork(Jobs);
+
+    private void SetupLeastWork(int jobs)
+    {
+        var (onChange, ended) = CountEnds(jobs);
+        _leastWork = new LeastWorkJobRunner(_leastWorkServices, onChange);
+        _leastWorkEnded = ended;
+    }
+
+    private Task RunLeastWork(int jobs)
+    {
+        for (var i = 0; i < jobs; i++)
+        {
+            _leastWork.Start<TrivialJob>(i);
+        }
+
+        return _leastWorkEnded;
+    }
+
     /// <summary>The library's starts alone: the host's runner is not started, so the jobs only wait.</summary>
     [Benchmark]
     public Task LibraryStartsOnly() => StartJobs(_library!, Jobs);
@@ -174,15 +220,21 @@ public class ThroughputBenchmarks
     /// <summary>Subscribes to the store's changes; the task completes once <paramref name="jobs"/> jobs finished.</summary>
     private static (IDisposable Subscription, Task AllFinished) WatchFinished(IJobStore store, int jobs)
     {
+        var (onChange, all) = CountEnds(jobs);
+        return (store.Subscribe(onChange), all);
+    }
+
+    /// <summary>A subscriber that counts ends; the task completes once <paramref name="jobs"/> jobs finished.</summary>
+    private static (Action<JobChange> OnChange, Task AllFinished) CountEnds(int jobs)
+    {
         var finished = 0;
         var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var subscription = store.Subscribe(change =>
+        return (change =>
         {
             if (change.Kind == JobChangeKind.Updated && change.Job.Status.IsTerminal() && Interlocked.Increment(ref finished) == jobs)
             {
                 all.TrySetResult();
             }
-        });
-        return (subscription, all.Task);
+        }, all.Task);
     }
 }
