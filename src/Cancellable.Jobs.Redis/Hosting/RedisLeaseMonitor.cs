@@ -12,7 +12,8 @@ namespace Cancellable.Jobs.Redis.Hosting;
 /// </summary>
 /// <remarks>
 /// A stale job ends Failed with <see cref="JobCancelReason.Stale"/>, or is re-queued as its next attempt when its type
-/// opts in (<see cref="JobTypeOptions.RequeueWhenStale"/>); either way through the manager's compare-and-swap, so the
+/// opts in (<see cref="JobTypeOptions.RequeueWhenStale"/>) and it was re-queued fewer than
+/// <see cref="JobTypeOptions.MaxStaleRequeues"/> times; either way through the manager's compare-and-swap, so the
 /// sweeper hears of the end and a job whose deletion was asked for is removed.
 /// </remarks>
 internal sealed class RedisLeaseMonitor(
@@ -56,7 +57,11 @@ internal sealed class RedisLeaseMonitor(
         {
             var (before, after) = await manager.UpdateAsync(
                 id,
-                job => JobTransitions.MarkStale(job, timeProvider.GetUtcNow(), jobTypeOptions.Get(job.Type).RequeueWhenStale, manager.Retention),
+                job =>
+                {
+                    var type = jobTypeOptions.Get(job.Type);
+                    return JobTransitions.MarkStale(job, timeProvider.GetUtcNow(), type.RequeueWhenStale, type.MaxStaleRequeues, manager.Retention);
+                },
                 cancellationToken).ConfigureAwait(false);
             if (after is null)
             {
