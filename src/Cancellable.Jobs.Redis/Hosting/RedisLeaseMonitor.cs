@@ -12,8 +12,10 @@ namespace Cancellable.Jobs.Redis.Hosting;
 /// </summary>
 /// <remarks>
 /// A stale job ends Failed with <see cref="JobCancelReason.Stale"/>, or is re-queued as its next attempt when its type
-/// opts in (<see cref="JobTypeOptions.RequeueWhenStale"/>); either way through the manager's compare-and-swap, so the
-/// sweeper hears of the end and a job whose deletion was asked for is removed.
+/// opts in (<see cref="JobTypeOptions.RequeueWhenStale"/>) and it was re-queued fewer than
+/// <see cref="JobTypeOptions.MaxStaleRequeues"/> times (a job stopped at that bound is logged as event 1005, not 1002);
+/// either way through the manager's compare-and-swap, so the sweeper hears of the end and a job whose deletion was asked
+/// for is removed.
 /// </remarks>
 internal sealed class RedisLeaseMonitor(
     IJobStore store,
@@ -54,9 +56,14 @@ internal sealed class RedisLeaseMonitor(
         await redis.RenewLeasesAsync().ConfigureAwait(false);
         foreach (var id in await redis.TakeLapsedAsync(BatchSize).ConfigureAwait(false))
         {
+            JobTypeOptions? policy = null; // the options the applied transition used
             var (before, after) = await manager.UpdateAsync(
                 id,
-                job => JobTransitions.MarkStale(job, timeProvider.GetUtcNow(), jobTypeOptions.Get(job.Type).RequeueWhenStale, manager.Retention),
+                job =>
+                {
+                    policy = jobTypeOptions.Get(job.Type);
+                    return JobTransitions.MarkStale(job, timeProvider.GetUtcNow(), policy.RequeueWhenStale, policy.MaxStaleRequeues, manager.Retention);
+                },
                 cancellationToken).ConfigureAwait(false);
             if (after is null)
             {
@@ -67,12 +74,19 @@ internal sealed class RedisLeaseMonitor(
             if (after.Status == JobStatus.Pending)
             {
                 Log.JobRequeued(logger, after.Id, after.Type, before!.RunId, after.Attempt);
+                continue;
+            }
+
+            if (JobTransitions.StaleRequeueBoundReached(before!, policy!.RequeueWhenStale, policy.MaxStaleRequeues))
+            {
+                Log.StaleRequeueLimitReached(logger, after.Id, after.Type, before!.RunId, JobTransitions.StaleRequeues(before), policy.MaxStaleRequeues);
             }
             else
             {
                 Log.JobStale(logger, after.Id, after.Type, before!.RunId);
-                await manager.OnEndedAsync(after, cancellationToken).ConfigureAwait(false);
             }
+
+            await manager.OnEndedAsync(after, cancellationToken).ConfigureAwait(false);
         }
 
         return marked;

@@ -18,4 +18,7 @@ internal static partial class Log
 
     [LoggerMessage(1004, LogLevel.Warning, "Job {JobId} of type {JobType} was re-queued as attempt {Attempt}: the lease of run {RunId} lapsed.")]
     public static partial void JobRequeued(ILogger logger, string jobId, string jobType, string? runId, int attempt);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Job {JobId} of type {JobType} was marked stale and not re-queued: the lease of run {RunId} lapsed, and the job was already re-queued {StaleRequeues} times after its runner died (MaxStaleRequeues is {MaxStaleRequeues}). It may be what kills its runner.")]
+    public static partial void StaleRequeueLimitReached(ILogger logger, string jobId, string jobType, string? runId, int staleRequeues, int maxStaleRequeues);
 }

@@ -17,7 +17,7 @@ public static partial class CancellableJobsBuilderExtensions
     /// <typeparam name="TJob">The job class; resolved in a scope of its own for each run.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <param name="name">The job type name, such as <c>removal_workflow</c>: letters, digits, <c>_ - . :</c>, at most 100 characters.</param>
-    /// <param name="configure">Configures the type's <see cref="JobTypeOptions"/>, such as <see cref="JobTypeOptions.RequeueWhenStale"/>; registering again adds to them.</param>
+    /// <param name="configure">Configures the type's <see cref="JobTypeOptions"/>, such as <see cref="JobTypeOptions.RequeueWhenStale"/>; registering again adds to them. They are validated when the host starts.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException">The name is invalid, already names another job, or <typeparamref name="TJob"/> implements no single job interface.</exception>
     /// <remarks>In trimmed or native AOT apps use <see cref="AddJob{TJob, TInput}"/> or <see cref="AddJob{TJob, TInput, TResult}"/>.</remarks>
@@ -50,7 +50,7 @@ public static partial class CancellableJobsBuilderExtensions
     /// <typeparam name="TInput">The job's input type.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <param name="name">The job type name: letters, digits, <c>_ - . :</c>, at most 100 characters.</param>
-    /// <param name="configure">Configures the type's <see cref="JobTypeOptions"/>, such as <see cref="JobTypeOptions.RequeueWhenStale"/>; registering again adds to them.</param>
+    /// <param name="configure">Configures the type's <see cref="JobTypeOptions"/>, such as <see cref="JobTypeOptions.RequeueWhenStale"/>; registering again adds to them. They are validated when the host starts.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException">The name is invalid or already names another job.</exception>
     public static ICancellableJobsBuilder AddJob<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TJob, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TInput>(this ICancellableJobsBuilder builder, string name, Action<JobTypeOptions>? configure = null)
@@ -69,7 +69,7 @@ public static partial class CancellableJobsBuilderExtensions
     /// <typeparam name="TResult">The job's result type.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <param name="name">The job type name: letters, digits, <c>_ - . :</c>, at most 100 characters.</param>
-    /// <param name="configure">Configures the type's <see cref="JobTypeOptions"/>, such as <see cref="JobTypeOptions.RequeueWhenStale"/>; registering again adds to them.</param>
+    /// <param name="configure">Configures the type's <see cref="JobTypeOptions"/>, such as <see cref="JobTypeOptions.RequeueWhenStale"/>; registering again adds to them. They are validated when the host starts.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException">The name is invalid or already names another job.</exception>
     public static ICancellableJobsBuilder AddJob<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TJob, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TInput, TResult>(this ICancellableJobsBuilder builder, string name, Action<JobTypeOptions>? configure = null)
@@ -101,6 +101,7 @@ public static partial class CancellableJobsBuilderExtensions
         {
             builder.Services.AddSingleton(descriptor);
             builder.Services.TryAddTransient<TJob>();
+            builder.Services.AddOptions<JobTypeOptions>(name).ValidateOnStart(); // however the type's options are set
         }
 
         if (configure is not null)

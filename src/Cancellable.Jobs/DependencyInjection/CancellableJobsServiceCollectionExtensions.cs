@@ -38,6 +38,7 @@ public static class CancellableJobsServiceCollectionExtensions
 
         services.AddOptions<CancellableJobsOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CancellableJobsOptions>, CancellableJobsOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobTypeOptions>, JobTypeOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IJobStore, InMemoryJobStore>();
         services.TryAddSingleton(sp => new JobTypeRegistry(sp.GetServices<JobTypeDescriptor>()));

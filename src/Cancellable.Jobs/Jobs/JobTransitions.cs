@@ -115,27 +115,57 @@ internal static class JobTransitions
 
     /// <summary>
     /// Running or Cancelling → Failed with reason stale: the run's lease lapsed, so its runner is presumed dead. When
-    /// <paramref name="requeue"/> is set and nobody asked to cancel or delete the job, the stale attempt is kept in the
-    /// history and the job becomes Pending as the next attempt, as <see cref="Retry"/> does.
+    /// <paramref name="requeue"/> is set, nobody asked to cancel or delete the job, and it was re-queued fewer than
+    /// <paramref name="maxRequeues"/> times already, the stale attempt is kept in the history and the job becomes Pending
+    /// as the next attempt, as <see cref="Retry"/> does.
     /// </summary>
-    public static JobSnapshot? MarkStale(JobSnapshot job, DateTimeOffset now, bool requeue, Func<JobStatus, TimeSpan> retention)
+    public static JobSnapshot? MarkStale(JobSnapshot job, DateTimeOffset now, bool requeue, int maxRequeues, Func<JobStatus, TimeSpan> retention)
     {
         if (job.Status is not (JobStatus.Running or JobStatus.Cancelling))
         {
             return null;
         }
 
+        var message = $"The lease of run {job.RunId} lapsed: the instance running the job stopped renewing it (killed, or cut off from the store).";
+        var bounded = StaleRequeueBoundReached(job, requeue, maxRequeues);
+        if (bounded)
+        {
+            message += $" The job was re-queued {StaleRequeues(job)} times after its runner died (MaxStaleRequeues is {maxRequeues}) and is not re-queued again: it may be what kills its runner.";
+        }
+
         var failed = Finish(job with
         {
             CancelRequestedAt = job.CancelRequestedAt ?? now,
             CancelReason = JobCancelReason.Stale,
-            Error = new JobError(
-                LeaseLapsedError,
-                $"The lease of run {job.RunId} lapsed: the instance running the job stopped renewing it (killed, or cut off from the store).",
-                StackTrace: null),
+            Error = new JobError(LeaseLapsedError, message, StackTrace: null),
         }, JobStatus.Failed, now, retention);
-        return requeue && job.Status == JobStatus.Running && !job.IsDeleteRequested ? Retry(failed) : failed;
+        return CanRequeueStale(job, requeue) && !bounded ? Retry(failed) : failed;
     }
+
+    /// <summary>
+    /// Gets how many times <paramref name="job"/> was re-queued after its runner died: its earlier attempts that ended
+    /// with reason stale.
+    /// </summary>
+    public static int StaleRequeues(JobSnapshot job)
+    {
+        var count = 0;
+        foreach (var attempt in job.PreviousAttempts)
+        {
+            if (attempt.CancelReason == JobCancelReason.Stale)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Gets whether <see cref="MarkStale"/> ends <paramref name="job"/> only because it was re-queued
+    /// <paramref name="maxRequeues"/> times already: it would be re-queued otherwise.
+    /// </summary>
+    public static bool StaleRequeueBoundReached(JobSnapshot job, bool requeue, int maxRequeues) =>
+        CanRequeueStale(job, requeue) && StaleRequeues(job) >= maxRequeues;
 
     /// <summary>Marks an active job for removal once it stops.</summary>
     public static JobSnapshot? RequestDelete(JobSnapshot job) =>
@@ -150,4 +180,7 @@ internal static class JobTransitions
 
     private static JobSnapshot Finish(JobSnapshot job, JobStatus outcome, DateTimeOffset now, Func<JobStatus, TimeSpan> retention) =>
         job with { Status = outcome, CompletedAt = now, ExpiresAt = now + retention(outcome), RunId = null, Version = job.Version + 1 }; // a finished job has no run to fence, and keeps no token in memory
+
+    private static bool CanRequeueStale(JobSnapshot job, bool requeue) =>
+        requeue && job.Status == JobStatus.Running && !job.IsDeleteRequested;
 }

@@ -2,6 +2,7 @@ using Cancellable.Jobs.Redis.Storage;
 using Cancellable.Jobs.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Cancellable.Jobs.Redis.Tests.Hosting;
@@ -115,6 +116,73 @@ public sealed class RedisLeaseMonitorTests(RedisServerFixture redis) : IDisposab
         Assert.Equal(done!.Version, final.Version);
         Assert.Equal((JobStatus.Cancelled, JobCancelReason.Requested, 2), (final.Status, final.CancelReason, final.Attempt));
         Assert.Equal(["only", "only"], log.Runs[job.Id].ToArray());
+    }
+
+    [Fact]
+    public async Task LeaseCheck_JobLapsesOnEveryAttempt_IsRequeuedMaxStaleRequeuesTimesThenFailsAndTheBoundIsLogged()
+    {
+        const int maxStaleRequeues = 2;
+        var log = new RunLog();
+        var requeuedLog = new SignalLoggerProvider("JobRequeued");
+        var boundLog = new SignalLoggerProvider("StaleRequeueLimitReached");
+        var staleLog = new SignalLoggerProvider("JobStale");
+        using var connection = await redis.ConnectAsync();
+        using var host = await TwoHosts.StartAsync(
+            connection,
+            _prefix,
+            _time,
+            log,
+            "only",
+            jobs: b =>
+            {
+                b.AddJob<RecordingJob, BlockInput>(TwoHosts.JobType, o =>
+                {
+                    o.RequeueWhenStale = true;
+                    o.MaxStaleRequeues = maxStaleRequeues;
+                });
+                b.Services.AddSingleton<ILoggerProvider>(requeuedLog).AddSingleton<ILoggerProvider>(boundLog).AddSingleton<ILoggerProvider>(staleLog);
+            },
+            redisOptions: o =>
+            {
+                o.LeaseTime = Lease;
+                o.LeaseCheckInterval = Check;
+            });
+        var job = await host.Manager().StartAsync(TwoHosts.JobType, new BlockInput(true), cancellationToken: _timeout.Token);
+        await log.StartedOf(job.Id).Task.WaitAsync(_timeout.Token);
+        ((RedisJobStore)host.Services.GetRequiredService<IJobStore>()).RenewalPaused = true; // as if every attempt killed its process
+
+        for (var attempt = 2; attempt <= maxStaleRequeues + 1; attempt++)
+        {
+            var expected = attempt;
+            var next = host.WaitForAsync(job.Id, j => j.Attempt == expected && j.Status == JobStatus.Running, _timeout.Token);
+            _time.Advance(Lease + Check);
+            await next;
+        }
+
+        var failed = WaitForStatusAsync(host, job.Id, JobStatus.Failed);
+        _time.Advance(Lease + Check);
+        var ended = await failed;
+        await boundLog.Logged.Task.WaitAsync(_timeout.Token);
+
+        Assert.Equal((JobCancelReason.Stale, maxStaleRequeues + 1, "Cancellable.Jobs.LeaseLapsed"), (ended.CancelReason, ended.Attempt, ended.Error!.Type));
+        Assert.All(ended.PreviousAttempts, a => Assert.Equal((JobStatus.Failed, JobCancelReason.Stale), (a.Status, a.CancelReason)));
+        Assert.Equal(maxStaleRequeues, ended.PreviousAttempts.Count);
+        Assert.Contains($"re-queued {maxStaleRequeues} times after its runner died", ended.Error.Message, StringComparison.Ordinal);
+        Assert.Contains("not re-queued again", ended.Error.Message, StringComparison.Ordinal);
+        Assert.NotNull(ended.ExpiresAt);
+        var warning = Assert.Single(boundLog.Entries);
+        Assert.Equal((LogLevel.Warning, 1005), (warning.Level, warning.Id.Id));
+        Assert.Equal(job.Id, warning.State["JobId"]);
+        Assert.Equal(TwoHosts.JobType, warning.State["JobType"]);
+        Assert.Equal(maxStaleRequeues, warning.State["StaleRequeues"]);
+        Assert.Equal(maxStaleRequeues, warning.State["MaxStaleRequeues"]);
+        Assert.Equal(maxStaleRequeues, requeuedLog.Entries.Count);
+        Assert.Empty(staleLog.Entries);
+
+        await host.StopAsync(_timeout.Token); // the last attempt's copy ends and tries its final write
+        var final = (await host.Manager().GetAsync(job.Id, _timeout.Token))!;
+        Assert.Equal((ended.Version, JobStatus.Failed), (final.Version, final.Status));
+        Assert.Equal(maxStaleRequeues + 1, log.Runs[job.Id].Count);
     }
 
     [Fact]

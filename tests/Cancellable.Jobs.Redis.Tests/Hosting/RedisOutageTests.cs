@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -102,10 +103,13 @@ public sealed class RedisOutageTests(RedisServerFixture redis)
     }
 }
 
-/// <summary>Completes <see cref="Logged"/> when a log entry with the given event name is written.</summary>
+/// <summary>Completes <see cref="Logged"/> when a log entry with the given event name is written, and keeps each such entry.</summary>
 public sealed class SignalLoggerProvider(string eventName) : ILoggerProvider
 {
     public TaskCompletionSource Logged { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Gets the entries with the event name: their level, id, structured state and message.</summary>
+    public ConcurrentQueue<(LogLevel Level, EventId Id, IReadOnlyDictionary<string, object?> State, string Message)> Entries { get; } = new();
 
     public string EventName { get; } = eventName;
 
@@ -126,6 +130,8 @@ public sealed class SignalLoggerProvider(string eventName) : ILoggerProvider
         {
             if (eventId.Name == provider.EventName)
             {
+                var fields = state as IEnumerable<KeyValuePair<string, object?>> ?? [];
+                provider.Entries.Enqueue((logLevel, eventId, fields.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal), formatter(state, exception)));
                 provider.Logged.TrySetResult();
             }
         }
