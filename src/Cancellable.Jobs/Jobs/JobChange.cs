@@ -18,7 +18,8 @@ public sealed record JobChange(JobChangeKind Kind, JobSnapshot Job)
     /// </summary>
     /// <remarks>
     /// With the <see cref="JobSnapshot.Status"/> of <see cref="Job"/>, it tells whether the change took the job into or out
-    /// of a status.
+    /// of a status; <see cref="JobFilter.Matches(JobChange)"/> uses it so that a watcher of Running jobs also gets the change
+    /// that takes each job out of Running.
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="JobStatus"/>.</exception>
     public JobStatus? PreviousStatus
