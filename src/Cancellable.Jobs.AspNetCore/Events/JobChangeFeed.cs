@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
@@ -10,14 +12,24 @@ namespace Cancellable.Jobs.AspNetCore.Events;
 /// current state of each job that changed since.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Event ids are <c>{epoch}-{sequence}</c>; the epoch changes when the process (or the feed) restarts, and a client
 /// that resumes from another epoch, or from further back than the feed remembers, is told to reset.
+/// </para>
+/// <para>
+/// A stream gets the changes that <see cref="JobFilter.Matches(JobChange)"/> lets through, so a client filtered by status
+/// also sees each job leave that status. On resume, a job's latest change alone may not show that: a job that went from
+/// Running to Cancelling to Cancelled since the client's last event has a latest change from Cancelling. So the feed
+/// also remembers, per job, when it last left each status, and replays the job to a client filtered by a status the job
+/// left since that client's last event.
+/// </para>
 /// </remarks>
 internal sealed class JobChangeFeed(IJobManager manager, int capacity, CancellationToken stopping, ILogger logger)
 {
     private const int SubscriberBuffer = 1024;
+    private const int StatusCount = (int)JobStatus.Cancelled + 1;
     private readonly object _lock = new();
-    private readonly Dictionary<string, (long Sequence, JobChange Change)> _latest = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Remembered> _latest = new(StringComparer.Ordinal);
     private readonly SortedDictionary<long, string> _order = [];
     private readonly List<Subscriber> _subscribers = [];
     private string _epoch = NewEpoch();
@@ -58,9 +70,19 @@ internal sealed class JobChangeFeed(IJobManager manager, int capacity, Cancellat
                 return (subscriber, replay, true);
             }
 
+            // A job that left the status since is replayed too, when the criteria that never change match it.
+            var apartFromStatus = filter.Status is null ? null : filter with { Status = null };
             foreach (var (sequence, jobId) in _order)
             {
-                if (sequence > since && _latest[jobId].Change is var change && filter.Matches(change.Job))
+                if (sequence <= since)
+                {
+                    continue;
+                }
+
+                ref var remembered = ref CollectionsMarshal.GetValueRefOrNullRef(_latest, jobId);
+                var change = remembered.Change;
+                if (filter.Matches(change)
+                    || (apartFromStatus is not null && remembered.Left[(int)filter.Status!.Value] > since && apartFromStatus.Matches(change.Job)))
                 {
                     replay.Add(new FeedEvent(Id(sequence), change));
                 }
@@ -117,12 +139,15 @@ internal sealed class JobChangeFeed(IJobManager manager, int capacity, Cancellat
         lock (_lock)
         {
             var sequence = ++_sequence;
-            if (_latest.TryGetValue(change.Job.Id, out var previous))
+            ref var remembered = ref CollectionsMarshal.GetValueRefOrAddDefault(_latest, change.Job.Id, out var known);
+            if (known)
             {
-                _order.Remove(previous.Sequence);
+                _order.Remove(remembered.Sequence);
             }
 
-            _latest[change.Job.Id] = (sequence, change);
+            remembered.Sequence = sequence;
+            remembered.Change = change;
+            remembered.Left.Record(change, sequence);
             _order.Add(sequence, change.Job.Id);
             while (_latest.Count > capacity)
             {
@@ -167,6 +192,55 @@ internal sealed class JobChangeFeed(IJobManager manager, int capacity, Cancellat
 
     private static string NewEpoch() => Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>What the feed remembers of one job.</summary>
+    private struct Remembered
+    {
+        /// <summary>The sequence of the job's latest change.</summary>
+        public long Sequence;
+
+        /// <summary>The job's latest change.</summary>
+        public JobChange Change;
+
+        /// <summary>When the job last left each status.</summary>
+        public StatusExits Left;
+    }
+
+    /// <summary>For each status (by its value), the sequence of the latest change that took the job out of it; 0 for none.</summary>
+    [InlineArray(StatusCount)]
+    private struct StatusExits
+    {
+        private long _element;
+
+        /// <summary>Notes the statuses <paramref name="change"/> took the job out of.</summary>
+        public void Record(JobChange change, long sequence)
+        {
+            if (change.Kind != JobChangeKind.Updated)
+            {
+                return;
+            }
+
+            var current = change.Job.Status;
+            if (change.PreviousStatus is { } previous)
+            {
+                if (previous != current)
+                {
+                    this[(int)previous] = sequence;
+                }
+
+                return;
+            }
+
+            // A store that cannot tell the previous status: the job may have left any other, as the live rule assumes.
+            for (var status = 0; status < StatusCount; status++)
+            {
+                if (status != (int)current)
+                {
+                    this[status] = sequence;
+                }
+            }
+        }
+    }
+
     /// <summary>One open stream's queue of changes.</summary>
     internal sealed class Subscriber(JobFilter filter)
     {
@@ -180,7 +254,7 @@ internal sealed class JobChangeFeed(IJobManager manager, int capacity, Cancellat
         /// <summary>Queues a change; returns <see langword="false"/> when the subscriber is done (too slow, or closed).</summary>
         public bool Offer(FeedEvent feedEvent)
         {
-            if (!filter.Matches(feedEvent.Change.Job))
+            if (!filter.Matches(feedEvent.Change))
             {
                 return true;
             }

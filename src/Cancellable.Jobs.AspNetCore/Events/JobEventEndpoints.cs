@@ -10,11 +10,18 @@ namespace Cancellable.Jobs.AspNetCore.Events;
 /// The server-sent event streams: <c>GET {prefix}/{id}/events</c> for one job and <c>GET {prefix}/events</c> for all.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Each <c>job</c> event carries the whole job as JSON, so the newest event always tells the current state; a
 /// <c>removed</c> event carries the job as it was last held. On resume (<c>Last-Event-ID</c>, or the
 /// <c>lastEventId</c> query parameter) a stream sends the current state of each job that changed since that event,
 /// not every intermediate change; when it cannot tell what changed it sends a <c>reset</c> event, after which the client
 /// reloads through the list API.
+/// </para>
+/// <para>
+/// <c>GET {prefix}/events?status=…</c> sends the changes to jobs that have the status after the change or had it before
+/// (<see cref="JobFilter.Matches(JobChange)"/>): a client of <c>?status=running</c> also gets the event that takes each
+/// job out of Running, and on resume the current state of each job that left Running since its last event.
+/// </para>
 /// </remarks>
 internal sealed class JobEventEndpoints(CancellableJobsEndpointOptions options, JobEndpoints endpoints, JobChangeFeed feed, CancellationToken stopping)
 {

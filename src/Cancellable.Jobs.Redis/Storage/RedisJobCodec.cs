@@ -63,28 +63,41 @@ internal static class RedisJobCodec
         return jobs;
     }
 
-    /// <summary>Parses a published change, <c>kind|sequence|version|json</c>.</summary>
+    /// <summary>
+    /// Parses a published change, <c>{kind}|{sequence}|{version}|{json}</c>: kind <c>C</c> created, <c>R</c> removed, or
+    /// <c>U</c> updated followed by the job's previous status as one digit (<c>U1</c>: the job was Running before).
+    /// </summary>
+    /// <returns>The change, or <see langword="null"/> when the kind is not one of these.</returns>
+    /// <remarks>An update without the digit is read with an unknown previous status.</remarks>
+    /// <exception cref="FormatException">A number is not one.</exception>
     public static JobChange? ReadChange(ReadOnlySpan<byte> payload)
     {
-        var kind = payload.Length > 1 ? payload[0] switch
+        var bar = payload.IndexOf((byte)'|');
+        var kind = bar switch
         {
-            (byte)'C' => JobChangeKind.Created,
-            (byte)'U' => JobChangeKind.Updated,
-            (byte)'R' => JobChangeKind.Removed,
-            _ => (JobChangeKind?)null,
-        } : null;
+            1 => payload[0] switch
+            {
+                (byte)'C' => JobChangeKind.Created,
+                (byte)'U' => JobChangeKind.Updated,
+                (byte)'R' => JobChangeKind.Removed,
+                _ => (JobChangeKind?)null,
+            },
+            2 when payload[0] == (byte)'U' && payload[1] is >= (byte)'0' and <= (byte)'0' + (int)JobStatus.Cancelled => JobChangeKind.Updated,
+            _ => null,
+        };
         if (kind is null)
         {
             return null;
         }
 
-        var rest = payload[2..];
-        var bar = rest.IndexOf((byte)'|');
+        JobStatus? previous = bar == 2 ? (JobStatus)(payload[1] - '0') : null;
+        var rest = payload[(bar + 1)..];
+        bar = rest.IndexOf((byte)'|');
         var sequence = long.Parse(Encoding.ASCII.GetString(rest[..bar]), CultureInfo.InvariantCulture);
         rest = rest[(bar + 1)..];
         bar = rest.IndexOf((byte)'|');
         var version = long.Parse(Encoding.ASCII.GetString(rest[..bar]), CultureInfo.InvariantCulture);
-        return new JobChange(kind.Value, Read(version, sequence, rest[(bar + 1)..]));
+        return new JobChange(kind.Value, Read(version, sequence, rest[(bar + 1)..])) { PreviousStatus = previous };
     }
 
     private static string EncodeTags(IReadOnlyList<string> tags)

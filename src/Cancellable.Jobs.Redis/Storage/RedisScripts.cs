@@ -7,7 +7,8 @@ namespace Cancellable.Jobs.Redis.Storage;
 /// A job is a hash <c>{prefix}job:{id}</c>: <c>d</c> the snapshot as JSON, <c>v</c> the version, <c>s</c> the
 /// sequence, and the indexed fields (<c>st</c> status, <c>t</c> type, <c>o</c> owner, <c>g</c> tags as JSON,
 /// <c>e</c>/<c>et</c> expiry in microseconds/ticks, <c>c</c> completion in microseconds) so that a script can move the
-/// job between indexes without parsing its JSON. A finished job's indexed fields are also kept in the hash
+/// job between indexes without parsing its JSON. Each write publishes its change on <c>{prefix}changes</c> (see
+/// <see cref="RedisJobCodec.ReadChange"/>). A finished job's indexed fields are also kept in the hash
 /// <c>{prefix}fin</c>, so that when Redis deleted the record by its time-to-live, the sweep still finds which type, owner
 /// and tag indexes and counts hold it. Job ids and group names only ever appear inside key names and members, never in
 /// patterns.
@@ -135,7 +136,7 @@ internal static class RedisScripts
         end
         write(KEYS[1], f)
         local v = redis.call('HINCRBY', KEYS[1], 'v', 1)
-        publish('U', old.s, v, ARGV[3])
+        publish('U' .. old.st, old.s, v, ARGV[3])
         return { old.s, v }
         """;
 

@@ -135,8 +135,15 @@ public interface IJobManager
     /// <param name="cancellationToken">Ends the stream.</param>
     /// <returns>The changes, in the order the store made them for each job.</returns>
     /// <remarks>
+    /// <para>
+    /// A change is streamed when the job matches <paramref name="filter"/> after it or matched it before it (see
+    /// <see cref="JobFilter.Matches(JobChange)"/>): a watcher of Running jobs also gets the change that takes each job out
+    /// of Running, whose <see cref="JobChange.PreviousStatus"/> is Running and whose job is no longer.
+    /// </para>
+    /// <para>
     /// A watcher that falls more than <see cref="CancellableJobsOptions.WatcherBufferSize"/> changes behind skips the
     /// oldest ones; every change carries the whole job, so the newest change always tells the current state.
+    /// </para>
     /// </remarks>
     IAsyncEnumerable<JobChange> WatchAsync(JobFilter? filter = null, CancellationToken cancellationToken = default);
 

@@ -25,9 +25,38 @@ public record JobFilter
     public bool Matches(JobSnapshot job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return (Status is null || job.Status == Status)
-            && (Type is null || string.Equals(job.Type, Type, StringComparison.Ordinal))
-            && (Owner is null || string.Equals(job.Owner, Owner, StringComparison.Ordinal))
-            && (Tag is null || job.Tags.Contains(Tag, StringComparer.Ordinal));
+        return (Status is null || job.Status == Status) && MatchesAllButStatus(job);
     }
+
+    /// <summary>
+    /// Determines whether a watcher of this filter gets <paramref name="change"/>: when the job matches this filter after
+    /// the change, or matched it before.
+    /// </summary>
+    /// <param name="change">The change to test.</param>
+    /// <returns>
+    /// <see langword="true"/> when every set criterion matches the changed job, or every one but <see cref="Status"/> does
+    /// and the change is an update from <see cref="Status"/>.
+    /// </returns>
+    /// <remarks>
+    /// Of the criteria, only <see cref="Status"/> changes during a job's life, so a watcher of
+    /// <see cref="JobStatus.Running"/> jobs also gets the change that takes each job out of Running (to Cancelling,
+    /// Completed, Failed or Cancelled), and learns that the job left. An update whose
+    /// <see cref="JobChange.PreviousStatus"/> is unknown may be such a change, so it is delivered when every criterion but
+    /// <see cref="Status"/> matches.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="change"/> is <see langword="null"/>.</exception>
+    public bool Matches(JobChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var job = change.Job;
+        return MatchesAllButStatus(job)
+            && (Status is not { } status
+                || job.Status == status
+                || (change.Kind == JobChangeKind.Updated && (change.PreviousStatus ?? status) == status));
+    }
+
+    private bool MatchesAllButStatus(JobSnapshot job) =>
+        (Type is null || string.Equals(job.Type, Type, StringComparison.Ordinal))
+        && (Owner is null || string.Equals(job.Owner, Owner, StringComparison.Ordinal))
+        && (Tag is null || job.Tags.Contains(Tag, StringComparer.Ordinal));
 }

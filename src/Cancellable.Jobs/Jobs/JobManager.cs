@@ -212,7 +212,7 @@ internal sealed partial class JobManager(
     public IAsyncEnumerable<JobChange> WatchAsync(string jobId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        return WatchCoreAsync(job => string.Equals(job.Id, jobId, StringComparison.Ordinal), jobId, cancellationToken);
+        return WatchCoreAsync(change => string.Equals(change.Job.Id, jobId, StringComparison.Ordinal), jobId, cancellationToken);
     }
 
     /// <summary>Applies a transition with compare-and-swap until it holds or the rule refuses it.</summary>
@@ -370,7 +370,7 @@ internal sealed partial class JobManager(
         return stored;
     }
 
-    private async IAsyncEnumerable<JobChange> WatchCoreAsync(Func<JobSnapshot, bool> matches, string? initialJobId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<JobChange> WatchCoreAsync(Func<JobChange, bool> matches, string? initialJobId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var channel = Channel.CreateBounded<JobChange>(new BoundedChannelOptions(_options.WatcherBufferSize)
         {
@@ -380,7 +380,7 @@ internal sealed partial class JobManager(
 
         using var subscription = store.Subscribe(change =>
         {
-            if (matches(change.Job))
+            if (matches(change))
             {
                 channel.Writer.TryWrite(change);
             }

@@ -101,7 +101,7 @@ public sealed partial class InMemoryJobStore : IJobStore
         // A replacement that carries the next version is stored as it is: its entry and change are made before taking the
         // lock, so that the lock is held briefly and allocates little.
         var prepared = replacement.Version == current.Version + 1 && replacement.Sequence == current.Sequence
-            ? new Prepared(ToEntryUninterned(replacement), new JobChange(JobChangeKind.Updated, replacement))
+            ? new Prepared(ToEntryUninterned(replacement), new JobChange(JobChangeKind.Updated, replacement) { PreviousStatus = current.Status })
             : (Prepared?)null;
         lock (_lock)
         {
@@ -367,7 +367,10 @@ public sealed partial class InMemoryJobStore : IJobStore
         return _jobs.Find(key) is { } stored && VersionOf(stored) == current.Version ? ReplaceStored(key, stored, current, replacement, prepared) : null;
     }
 
-    /// <summary>Replaces <paramref name="stored"/>, the entry found under <paramref name="key"/> at <paramref name="current"/>'s version.</summary>
+    /// <summary>
+    /// Replaces <paramref name="stored"/>, the entry found under <paramref name="key"/> at <paramref name="current"/>'s
+    /// version: <paramref name="current"/> is the record it holds, so its status is the change's previous status.
+    /// </summary>
     private JobSnapshot ReplaceStored(JobKey key, object stored, JobSnapshot current, JobSnapshot replacement, Prepared? prepared)
     {
         // Transitions already carry the next version: keep such a replacement as it is rather than copy it once more.
@@ -383,7 +386,7 @@ public sealed partial class InMemoryJobStore : IJobStore
         var entry = ready is { } made && (made.Entry is not FinishedJob || SharesIndexStrings(updated)) ? made.Entry : ToEntry(updated);
         _jobs.Replace(key, entry);
         EntryRefAt(sequence) = new SequencedEntry(sequence, entry);
-        _subscribers.Publish(ready?.Change ?? new JobChange(JobChangeKind.Updated, updated));
+        _subscribers.Publish(ready?.Change ?? new JobChange(JobChangeKind.Updated, updated) { PreviousStatus = current.Status });
         return updated;
     }
 

@@ -97,6 +97,55 @@ public sealed class JobEventEndpointsTests
         Assert.Equal(counted, first.Json.GetProperty("id").GetString());
     }
 
+    /// <summary>
+    /// A client of <c>/events?status=running</c> saw jobs become running but never leave: the feed filtered each change by
+    /// the job after it, so the completion did not match and the client showed the job running for good.
+    /// </summary>
+    [Fact]
+    public async Task AllEvents_StatusFilter_SendsTheEventWhereTheJobLeavesTheStatus()
+    {
+        await using var app = await TestApp.StartAsync();
+        await using var stream = await SseStream.OpenAsync(app.Client, "/admin/jobs/events?status=running");
+
+        var id = await JobEndpointsTests.StartAsync(app, """{"type":"pipeline"}""");
+        var running = await stream.NextMatchingAsync(_ => true);
+        Assert.Equal((id, "running"), (running.Json.GetProperty("id").GetString(), running.Json.GetProperty("status").GetString()));
+        app.Gate.Open();
+        await app.WaitForStatusAsync(id, JobStatus.Completed);
+        // A job that becomes running after the completion: without the completion, the stream's next event is this one's.
+        var later = await JobEndpointsTests.StartAsync(app, """{"type":"idle"}""");
+
+        var left = await stream.NextMatchingAsync(e => e.Json.GetProperty("status").GetString() != "running" || e.Json.GetProperty("id").GetString() == later);
+        Assert.Equal((id, "completed"), (left.Json.GetProperty("id").GetString(), left.Json.GetProperty("status").GetString()));
+        Assert.True(Sequence(left.Id!) > Sequence(running.Id!));
+    }
+
+    [Fact]
+    public async Task AllEvents_ResumeWithStatusFilter_ReplaysJobsThatLeftTheStatusSince()
+    {
+        await using var app = await TestApp.StartAsync();
+        await using var live = await SseStream.OpenAsync(app.Client, "/admin/jobs/events");
+        string id, lastSeen;
+        await using (var stream = await SseStream.OpenAsync(app.Client, "/admin/jobs/events?status=running"))
+        {
+            id = await JobEndpointsTests.StartAsync(app, """{"type":"wait"}""");
+            var running = await stream.NextMatchingAsync(e => e.Json.GetProperty("id").GetString() == id);
+            Assert.Equal("running", running.Json.GetProperty("status").GetString());
+            lastSeen = running.Id!;
+        }
+
+        // While the client is away, the job goes Running → Cancelling → Cancelled: its latest change is from Cancelling.
+        await app.Client.PostAsync($"/admin/jobs/{id}/cancel", content: null);
+        await live.NextMatchingAsync(e => e.Json.GetProperty("id").GetString() == id && e.Json.GetProperty("status").GetString() == "cancelled");
+        await using var resumed = await SseStream.OpenAsync(app.Client, "/admin/jobs/events?status=running", lastSeen);
+        var later = await JobEndpointsTests.StartAsync(app, """{"type":"idle"}""");
+
+        var first = await resumed.NextMatchingAsync(_ => true);
+        Assert.Equal((id, "cancelled"), (first.Json.GetProperty("id").GetString(), first.Json.GetProperty("status").GetString()));
+        var next = await resumed.NextMatchingAsync(_ => true);
+        Assert.Equal((later, "running"), (next.Json.GetProperty("id").GetString(), next.Json.GetProperty("status").GetString()));
+    }
+
     [Fact]
     public async Task AllEvents_ResumeWithLastEventId_SendsCurrentStateOfJobsChangedSince()
     {

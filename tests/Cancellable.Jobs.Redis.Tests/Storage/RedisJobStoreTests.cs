@@ -192,6 +192,43 @@ public sealed class RedisJobStoreTests(RedisServerFixture redis) : IDisposable
         Assert.Equal(created.Sequence, changes[2].Job.Sequence);
     }
 
+    [Fact]
+    public async Task Subscribe_Lifecycle_UpdatedChangesCarryThePreviousStatusToEveryInstance()
+    {
+        using var other = await redis.ConnectAsync();
+        var writer = NewStore();
+        var watcher = NewStore(other);
+        var mine = new ChangeLog();
+        var theirs = new ChangeLog();
+        using var mineSubscription = writer.Subscribe(mine.Add);
+        using var theirsSubscription = watcher.Subscribe(theirs.Add);
+
+        var created = (await writer.CreateAsync(NewJob("a"), 10))!;
+        var running = (await writer.ClaimNextAsync(["a"], Start))!;
+        var progressed = (await writer.ReplaceAsync(running, running with { Progress = new JobProgress { Fraction = 0.5 } }))!;
+        var cancelling = (await writer.ReplaceAsync(progressed, progressed with { Status = JobStatus.Cancelling, CancelRequestedAt = T0 }))!;
+        var cancelled = (await writer.ReplaceAsync(cancelling, Finish(cancelling, JobStatus.Cancelled, T0) with { RunId = null }))!;
+        var retried = (await writer.ReplaceAsync(cancelled, cancelled with { Status = JobStatus.Pending, Attempt = 2, CompletedAt = null, ExpiresAt = null }))!;
+        Assert.True(await writer.RemoveAsync(retried));
+
+        (JobChangeKind, JobStatus, JobStatus?)[] expected =
+        [
+            (JobChangeKind.Created, JobStatus.Pending, null),
+            (JobChangeKind.Updated, JobStatus.Running, JobStatus.Pending),
+            (JobChangeKind.Updated, JobStatus.Running, JobStatus.Running),
+            (JobChangeKind.Updated, JobStatus.Cancelling, JobStatus.Running),
+            (JobChangeKind.Updated, JobStatus.Cancelled, JobStatus.Cancelling),
+            (JobChangeKind.Updated, JobStatus.Pending, JobStatus.Cancelled),
+            (JobChangeKind.Removed, JobStatus.Pending, null),
+        ];
+        foreach (var log in new[] { mine, theirs })
+        {
+            var changes = await log.UntilRemovedAsync();
+            Assert.All(changes, c => Assert.Equal(created.Id, c.Job.Id));
+            Assert.Equal(expected, changes.Select(c => (c.Kind, c.Job.Status, c.PreviousStatus)));
+        }
+    }
+
     internal static JobSnapshot NewJob(string type = "t", string? owner = null, string[]? tags = null) => new()
     {
         Id = Guid.NewGuid().ToString("N"),
@@ -228,4 +265,34 @@ public sealed class RedisJobStoreTests(RedisServerFixture redis) : IDisposable
 
     private string[] KeysOfPrefix() =>
         [.. redis.Connection.GetServers()[0].Keys(pattern: _prefix.Replace("{", "\\{").Replace("}", "\\}") + "*").Select(k => k.ToString()).Order(StringComparer.Ordinal)];
+}
+
+/// <summary>Collects a store subscription's changes until a removal arrives.</summary>
+internal sealed class ChangeLog
+{
+    private readonly List<JobChange> _changes = [];
+    private readonly TaskCompletionSource _removed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Add(JobChange change)
+    {
+        lock (_changes)
+        {
+            _changes.Add(change);
+        }
+
+        if (change.Kind == JobChangeKind.Removed)
+        {
+            _removed.TrySetResult();
+        }
+    }
+
+    /// <summary>Waits for a removal (with a timeout that only guards against hangs) and returns the changes in order.</summary>
+    public async Task<List<JobChange>> UntilRemovedAsync()
+    {
+        await _removed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        lock (_changes)
+        {
+            return [.. _changes];
+        }
+    }
 }

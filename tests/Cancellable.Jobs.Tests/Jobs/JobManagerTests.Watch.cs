@@ -1,4 +1,5 @@
 using Cancellable.Jobs.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cancellable.Jobs.Tests.Jobs;
 
@@ -79,6 +80,87 @@ public sealed partial class JobManagerTests
         Assert.Equal((JobChangeKind.Updated, JobStatus.Cancelled), (watch.Current.Kind, watch.Current.Job.Status));
         Assert.True(await watch.MoveNextAsync());
         Assert.Equal((JobChangeKind.Removed, mine.Id), (watch.Current.Kind, watch.Current.Job.Id));
+    }
+
+    /// <summary>
+    /// A watcher of Running jobs saw jobs become Running but never leave it: the change to Completed did not match the
+    /// filter, so a UI watching running jobs showed them running for good.
+    /// </summary>
+    [Fact]
+    public async Task WatchAsync_StatusFilter_ReportsJobLeavingTheStatus()
+    {
+        await using var host = await JobsHost.StartAsync();
+        await using var watch = host.Manager.WatchAsync(new JobFilter { Status = JobStatus.Running }, host.Timeout).GetAsyncEnumerator(host.Timeout);
+        var next = watch.MoveNextAsync().AsTask();
+
+        var gated = await host.StartGatedAsync(1);
+        var job = gated.Jobs[0];
+
+        Assert.True(await next);
+        Assert.Equal((JobChangeKind.Updated, job.Id, JobStatus.Running, (JobStatus?)JobStatus.Pending), (watch.Current.Kind, watch.Current.Job.Id, watch.Current.Job.Status, watch.Current.PreviousStatus));
+        gated.Release[0].SetResult();
+        Assert.True(await watch.MoveNextAsync());
+        Assert.Equal((JobChangeKind.Updated, job.Id, JobStatus.Completed, (JobStatus?)JobStatus.Running), (watch.Current.Kind, watch.Current.Job.Id, watch.Current.Job.Status, watch.Current.PreviousStatus));
+    }
+
+    [Fact]
+    public async Task WatchAsync_StatusFilter_ReportsEachStatusACancelledJobLeaves()
+    {
+        await using var host = await JobsHost.StartAsync();
+        await using var running = host.Manager.WatchAsync(new JobFilter { Status = JobStatus.Running }, host.Timeout).GetAsyncEnumerator(host.Timeout);
+        await using var cancelling = host.Manager.WatchAsync(new JobFilter { Status = JobStatus.Cancelling }, host.Timeout).GetAsyncEnumerator(host.Timeout);
+        var nextRunning = running.MoveNextAsync().AsTask();
+        var nextCancelling = cancelling.MoveNextAsync().AsTask();
+        var entered = JobsHost.NewSignal();
+        var job = await host.StartWaitingJobAsync(entered);
+        await entered.Task.WaitAsync(host.Timeout);
+
+        await host.Manager.CancelAsync(job.Id, cancellationToken: host.Timeout);
+        Assert.Equal(JobStatus.Cancelled, (await host.WaitForCompletionAsync(job.Id)).Status);
+
+        // A running job is cancelled through Cancelling: that change takes it out of Running, the next out of Cancelling.
+        Assert.True(await nextRunning);
+        Assert.Equal((JobStatus.Running, (JobStatus?)JobStatus.Pending), (running.Current.Job.Status, running.Current.PreviousStatus));
+        Assert.True(await running.MoveNextAsync());
+        Assert.Equal((JobStatus.Cancelling, (JobStatus?)JobStatus.Running), (running.Current.Job.Status, running.Current.PreviousStatus));
+        Assert.True(await nextCancelling);
+        Assert.Equal((JobStatus.Cancelling, (JobStatus?)JobStatus.Running), (cancelling.Current.Job.Status, cancelling.Current.PreviousStatus));
+        Assert.True(await cancelling.MoveNextAsync());
+        Assert.Equal((JobStatus.Cancelled, (JobStatus?)JobStatus.Cancelling), (cancelling.Current.Job.Status, cancelling.Current.PreviousStatus));
+
+        // The end from Cancelling is no change into or out of Running: the Running watcher's next change is another job's.
+        var other = await host.StartScriptAsync((_, _) => Task.CompletedTask);
+        Assert.True(await running.MoveNextAsync());
+        Assert.Equal((other.Id, JobStatus.Running), (running.Current.Job.Id, running.Current.Job.Status));
+    }
+
+    [Fact]
+    public async Task WatchAsync_TypeFilter_StreamsEveryChangeOfJobsOfThatType()
+    {
+        await using var host = await JobsHost.StartAsync(jobs: jobs => jobs.AddJob<OrderJob, OrderInput>(OrderType));
+        await using var watch = host.Manager.WatchAsync(new JobFilter { Type = OrderType }, host.Timeout).GetAsyncEnumerator(host.Timeout);
+        var next = watch.MoveNextAsync().AsTask();
+
+        var script = await host.StartScriptAsync((_, _) => Task.CompletedTask);
+        var order = await host.Manager.StartAsync(OrderType, new OrderInput { Name = "ok" }, cancellationToken: host.Timeout);
+        await host.WaitForCompletionAsync(script.Id);
+
+        var seen = new List<JobChange>();
+        Assert.True(await next);
+        seen.Add(watch.Current);
+        while (seen[^1].Job.Status != JobStatus.Completed)
+        {
+            Assert.True(await watch.MoveNextAsync());
+            seen.Add(watch.Current);
+        }
+
+        Assert.Equal(
+            [
+                (JobChangeKind.Created, order.Id, JobStatus.Pending, (JobStatus?)null),
+                (JobChangeKind.Updated, order.Id, JobStatus.Running, JobStatus.Pending),
+                (JobChangeKind.Updated, order.Id, JobStatus.Completed, JobStatus.Running),
+            ],
+            seen.Select(c => (c.Kind, c.Job.Id, c.Job.Status, c.PreviousStatus)));
     }
 
     [Fact]

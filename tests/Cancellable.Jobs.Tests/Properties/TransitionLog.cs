@@ -2,7 +2,8 @@ namespace Cancellable.Jobs.Tests.Properties;
 
 /// <summary>
 /// Watches every change a store publishes and records what breaks the lifecycle: an illegal transition, a second
-/// terminal outcome in one attempt, a change after removal, a duplicate creation, a version that does not grow by one.
+/// terminal outcome in one attempt, a change after removal, a duplicate creation, a version that does not grow by one, a
+/// previous status that is not the status last published.
 /// </summary>
 internal sealed class TransitionLog : IDisposable
 {
@@ -122,6 +123,11 @@ internal sealed class TransitionLog : IDisposable
                 return;
             }
 
+            if (change.Kind != JobChangeKind.Updated && change.PreviousStatus is not null)
+            {
+                _violations.Add($"{change.Kind} with previous status {change.PreviousStatus}: {Describe(job)}");
+            }
+
             _last.TryGetValue(job.Id, out var previous);
             switch (change.Kind)
             {
@@ -147,6 +153,11 @@ internal sealed class TransitionLog : IDisposable
                     if (job.Version != previous.Version + 1)
                     {
                         _violations.Add($"version {previous.Version} -> {job.Version}: {Describe(job)}");
+                    }
+
+                    if (change.PreviousStatus != previous.Status)
+                    {
+                        _violations.Add($"previous status {change.PreviousStatus?.ToString() ?? "unknown"} on {previous.Status} -> {job.Status}: {Describe(job)}");
                     }
 
                     if (!IsLegal(previous.Status, job.Status))

@@ -241,6 +241,63 @@ public sealed class InMemoryJobStoreTests : JobStoreConformanceTests
         Assert.Same(created.Owner, read!.Owner);
     }
 
+    [Fact]
+    public async Task Subscribe_EveryWritePath_UpdatedChangesCarryThePreviousStatus()
+    {
+        var store = (InMemoryJobStore)Store;
+        var changes = new List<JobChange>();
+        using var subscription = Store.Subscribe(changes.Add);
+        var first = await CreateAsync();
+        var second = await CreateAsync();
+
+        // The claim one at a time and the runner's batch claim: Pending → Running.
+        var claimed = (await Store.ClaimNextAsync(["alpha"], j => j with { Status = JobStatus.Running, StartedAt = Now, RunId = "r1" }))!;
+        var batch = new JobSnapshot?[1];
+        Assert.Equal(1, store.ClaimNext(["alpha"], j => j with { Status = JobStatus.Running, StartedAt = Now, RunId = "r2" }, batch));
+
+        // A progress write made by a transition (it carries the next version): Running → Running.
+        var progressed = (await Store.ReplaceAsync(claimed, claimed with { Progress = new JobProgress { Fraction = 0.5 }, Version = claimed.Version + 1 }))!;
+
+        // A cancel request stored from a replacement that does not carry the version: Running → Cancelling.
+        var cancelling = (await Store.ReplaceAsync(progressed, progressed with { Status = JobStatus.Cancelling }))!;
+
+        // The runner's ends: Cancelling → Cancelled and Running → Completed.
+        var ended = new JobSnapshot?[2];
+        store.UpdateEach<string>(
+            [cancelling.Id, batch[0]!.Id],
+            static id => id,
+            (job, _) => job with
+            {
+                Status = job.Status == JobStatus.Cancelling ? JobStatus.Cancelled : JobStatus.Completed,
+                CompletedAt = Now,
+                ExpiresAt = Now.AddHours(1),
+                RunId = null,
+                Version = job.Version + 1,
+            },
+            ended);
+
+        // A retry of the finished job: Cancelled → Pending; then both removed.
+        var retried = await MoveAsync(ended[0]!, JobStatus.Pending);
+        Assert.True(await Store.RemoveAsync(retried));
+        Assert.Single(await Store.TrimFinishedAsync(keep: 0));
+
+        Assert.Equal(
+            [
+                (JobChangeKind.Created, first.Id, JobStatus.Pending, (JobStatus?)null),
+                (JobChangeKind.Created, second.Id, JobStatus.Pending, null),
+                (JobChangeKind.Updated, first.Id, JobStatus.Running, JobStatus.Pending),
+                (JobChangeKind.Updated, second.Id, JobStatus.Running, JobStatus.Pending),
+                (JobChangeKind.Updated, first.Id, JobStatus.Running, JobStatus.Running),
+                (JobChangeKind.Updated, first.Id, JobStatus.Cancelling, JobStatus.Running),
+                (JobChangeKind.Updated, first.Id, JobStatus.Cancelled, JobStatus.Cancelling),
+                (JobChangeKind.Updated, second.Id, JobStatus.Completed, JobStatus.Running),
+                (JobChangeKind.Updated, first.Id, JobStatus.Pending, JobStatus.Cancelled),
+                (JobChangeKind.Removed, first.Id, JobStatus.Pending, null),
+                (JobChangeKind.Removed, second.Id, JobStatus.Completed, null),
+            ],
+            changes.Select(c => (c.Kind, c.Job.Id, c.Job.Status, c.PreviousStatus)));
+    }
+
     /// <summary>
     /// Random writes (creates, status changes, stale writes, removals, claims, sweeps) against the store and a plain
     /// dictionary; after every step, reads, listings and counts of the store agree with the model.
