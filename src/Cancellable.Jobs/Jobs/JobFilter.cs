@@ -25,8 +25,12 @@ public record JobFilter
     public bool Matches(JobSnapshot job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return (Status is null || job.Status == Status) && MatchesAllButStatus(job);
+        return Matches(job.Status, job.Type, job.Owner, job.Tags);
     }
+
+    /// <summary>Determines whether a job with these fields matches this filter: for the forms a store keeps jobs in.</summary>
+    internal bool Matches(JobStatus status, string type, string? owner, IReadOnlyList<string> tags) =>
+        (Status is null || status == Status) && MatchesAllButStatus(type, owner, tags);
 
     /// <summary>
     /// Determines whether a watcher of this filter gets <paramref name="change"/>: when the job matches this filter after
@@ -49,14 +53,14 @@ public record JobFilter
     {
         ArgumentNullException.ThrowIfNull(change);
         var job = change.Job;
-        return MatchesAllButStatus(job)
+        return MatchesAllButStatus(job.Type, job.Owner, job.Tags)
             && (Status is not { } status
                 || job.Status == status
                 || (change.Kind == JobChangeKind.Updated && (change.PreviousStatus ?? status) == status));
     }
 
-    private bool MatchesAllButStatus(JobSnapshot job) =>
-        (Type is null || string.Equals(job.Type, Type, StringComparison.Ordinal))
-        && (Owner is null || string.Equals(job.Owner, Owner, StringComparison.Ordinal))
-        && (Tag is null || job.Tags.Contains(Tag, StringComparer.Ordinal));
+    private bool MatchesAllButStatus(string type, string? owner, IReadOnlyList<string> tags) =>
+        (Type is null || string.Equals(type, Type, StringComparison.Ordinal))
+        && (Owner is null || string.Equals(owner, Owner, StringComparison.Ordinal))
+        && (Tag is null || tags.Contains(Tag, StringComparer.Ordinal));
 }

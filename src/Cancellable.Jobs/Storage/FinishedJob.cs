@@ -101,11 +101,7 @@ internal sealed class FinishedJob
         : !key.IsHex && string.Equals(key.Text, _details!.Id, StringComparison.Ordinal);
 
     /// <summary>Tells whether the job matches a filter, as <see cref="JobFilter.Matches(JobSnapshot)"/> does its snapshot.</summary>
-    public bool Matches(JobFilter filter) =>
-        (filter.Status is null || Status == filter.Status)
-        && (filter.Type is null || string.Equals(Type, filter.Type, StringComparison.Ordinal))
-        && (filter.Owner is null || string.Equals(Owner, filter.Owner, StringComparison.Ordinal))
-        && (filter.Tag is null || Tags.Contains(filter.Tag, StringComparer.Ordinal));
+    public bool Matches(JobFilter filter) => filter.Matches(Status, Type, Owner, Tags);
 
     /// <summary>Makes the snapshot the job was stored from.</summary>
     /// <param name="id">The job's id when the caller has it (a read by id), to save formatting it.</param>
