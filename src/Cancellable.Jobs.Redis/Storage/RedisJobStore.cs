@@ -228,8 +228,20 @@ public sealed partial class RedisJobStore : Cancellable.Jobs.Storage.IJobStore, 
         }
 
         _subscribers.Clear();
+        if (feed is null)
+        {
+            return;
+        }
 
-        feed?.Unsubscribe();
+        try
+        {
+            // Fire and forget: disposal never waits on (or fails for) an unreachable server.
+            feed.Unsubscribe(CommandFlags.FireAndForget);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The application disposed the connection first: its subscriptions went with it.
+        }
     }
 
     internal RedisKey JobKey(string jobId) => _prefix + "job:" + jobId;
