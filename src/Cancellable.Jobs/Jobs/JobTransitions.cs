@@ -50,6 +50,7 @@ internal static class JobTransitions
 
         var cancelledHere = outcome == JobStatus.Cancelled && job.CancelReason is null;
         var report = context?.Capture(outcome);
+        now = NotBeforeCancelRequest(job, now);
 
         // One copy holding the outcome and the run's last report (Finish and ApplyTo would make one each).
         return job with
@@ -178,8 +179,19 @@ internal static class JobTransitions
     public static JobSnapshot? Report(JobSnapshot job, string runId, JobContext context) =>
         job.RunId == runId && job.Status is JobStatus.Running or JobStatus.Cancelling ? context.ApplyTo(job) : null;
 
-    private static JobSnapshot Finish(JobSnapshot job, JobStatus outcome, DateTimeOffset now, Func<JobStatus, TimeSpan> retention) =>
-        job with { Status = outcome, CompletedAt = now, ExpiresAt = now + retention(outcome), RunId = null, Version = job.Version + 1 }; // a finished job has no run to fence, and keeps no token in memory
+    private static JobSnapshot Finish(JobSnapshot job, JobStatus outcome, DateTimeOffset now, Func<JobStatus, TimeSpan> retention)
+    {
+        now = NotBeforeCancelRequest(job, now);
+        return job with { Status = outcome, CompletedAt = now, ExpiresAt = now + retention(outcome), RunId = null, Version = job.Version + 1 }; // a finished job has no run to fence, and keeps no token in memory
+    }
+
+    /// <summary>
+    /// Gets the time a job ends: <paramref name="now"/>, or its cancel request's time when that is later. The runner reads
+    /// the clock when the body returns and the sweeper before its pass, so a cancel can be written between that read and
+    /// the end; a job never says it was asked to cancel after it had ended.
+    /// </summary>
+    private static DateTimeOffset NotBeforeCancelRequest(JobSnapshot job, DateTimeOffset now) =>
+        job.CancelRequestedAt is { } asked && asked > now ? asked : now;
 
     private static bool CanRequeueStale(JobSnapshot job, bool requeue) =>
         requeue && job.Status == JobStatus.Running && !job.IsDeleteRequested;

@@ -39,18 +39,23 @@ public sealed class JobTransitionsTests
         {
             now = now.AddSeconds(1);
             var runId = $"run-{runs}";
+
+            // The runner reads the clock when the body returns and the sweeper before its pass, so a cancel may be
+            // written between their read and their write: ends and lapses may carry a time up to 2 s old.
+            var read = now.AddSeconds(-(command / 11 % 3));
+            read = job.StartedAt > read ? job.StartedAt.Value : read;
             var next = (command % 11) switch
             {
                 0 => JobTransitions.Start(job, now, $"run-{++runs}"),
                 1 => JobTransitions.Cancel(job, now, JobCancelReason.Requested, "ann", Retention),
                 2 => JobTransitions.Cancel(job, now, JobCancelReason.Timeout, null, Retention, runId),
-                3 => JobTransitions.End(job, runId, JobStatus.Completed, now, Retention, null),
-                4 => JobTransitions.End(job, runId, JobStatus.Failed, now, Retention, null),
-                5 => JobTransitions.End(job, runId, JobStatus.Cancelled, now, Retention, JobCancelReason.Shutdown),
+                3 => JobTransitions.End(job, runId, JobStatus.Completed, read, Retention, null),
+                4 => JobTransitions.End(job, runId, JobStatus.Failed, read, Retention, null, error: new JobError("E", "failed", StackTrace: null)),
+                5 => JobTransitions.End(job, runId, JobStatus.Cancelled, read, Retention, JobCancelReason.Shutdown),
                 6 => JobTransitions.Retry(job),
                 7 => JobTransitions.MarkOverdue(job, runId),
-                8 => JobTransitions.MarkStale(job, now, requeue: false, MaxStaleRequeues, Retention),
-                9 => JobTransitions.MarkStale(job, now, requeue: true, MaxStaleRequeues, Retention),
+                8 => JobTransitions.MarkStale(job, read, requeue: false, MaxStaleRequeues, Retention),
+                9 => JobTransitions.MarkStale(job, read, requeue: true, MaxStaleRequeues, Retention),
                 _ => JobTransitions.End(job, "someone-else", JobStatus.Completed, now, Retention, null),
             };
 
@@ -86,6 +91,24 @@ public sealed class JobTransitionsTests
         Assert.Null(JobTransitions.Cancel(cancelling, T0, JobCancelReason.Requested, "ann", Retention));
         var ended = JobTransitions.End(cancelling, "run-1", JobStatus.Cancelled, T0, Retention, JobCancelReason.Shutdown)!;
         Assert.Equal(JobCancelReason.Timeout, ended.CancelReason);
+    }
+
+    [Theory]
+    [InlineData(JobStatus.Completed)]
+    [InlineData(JobStatus.Failed)]
+    [InlineData(JobStatus.Cancelled)]
+    public void End_CancelWrittenAfterTheBodyReturned_EndsNoEarlierThanTheRequest(JobStatus outcome)
+    {
+        // The body returned at T0 + 1 s; a timeout was written at T0 + 3 s, before the end.
+        var running = JobTransitions.Start(new JobSnapshot { Id = "j", Type = "t", Status = JobStatus.Pending, CreatedAt = T0 }, T0, "run-1")!;
+        var cancelling = JobTransitions.Cancel(running, T0.AddSeconds(3), JobCancelReason.Timeout, null, Retention, "run-1")!;
+
+        var ended = JobTransitions.End(cancelling, "run-1", outcome, T0.AddSeconds(1), Retention, null)!;
+
+        Assert.Equal(outcome, ended.Status);
+        Assert.Equal(T0.AddSeconds(3), ended.CancelRequestedAt);
+        Assert.Equal(T0.AddSeconds(3), ended.CompletedAt);
+        Assert.Equal(T0.AddSeconds(3) + Retention(outcome), ended.ExpiresAt);
     }
 
     [Fact]
@@ -294,6 +317,7 @@ public sealed class JobTransitionsTests
 
     private static void AssertInvariants(JobSnapshot job)
     {
+        Assert.Empty(Properties.SnapshotInvariants.Check(job, int.MaxValue));
         Assert.Equal(job.PreviousAttempts.Count + 1, job.Attempt);
         Assert.Equal(Enumerable.Range(1, job.PreviousAttempts.Count), job.PreviousAttempts.Select(a => a.Number));
         Assert.All(job.PreviousAttempts, a => Assert.True(a.Status is JobStatus.Failed or JobStatus.Cancelled));
