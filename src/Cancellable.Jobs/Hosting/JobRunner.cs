@@ -101,19 +101,27 @@ internal sealed class JobRunner : BackgroundService
         // Stop claiming first, so no job starts after the shutdown cancellation went out.
         _pollTimer?.Dispose();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        var running = _runs.Values.ToArray();
-        foreach (var run in running)
+
+        // Every run leaves the table once its end is written: wait until the table is empty. A host may stop twice at
+        // once (WebApplicationFactory's disposal does): every call waits on the first one's signal, which the last run
+        // to leave completes (a full fence here and in Leave, so one of the two sees the other).
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref _drained, drained, null) is { } first)
         {
-            // Off this thread, one job each: a job's token callbacks are its own code, and one that blocks must not keep
-            // the shutdown token from the jobs after it.
-            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Runner.Cancel(s.Run, JobCancelReason.Shutdown), (Runner: this, Run: run), preferLocal: false);
+            drained = first;
+        }
+        else
+        {
+            foreach (var run in _runs.Values)
+            {
+                // Off this thread, one job each: a job's token callbacks are its own code, and one that blocks must not keep
+                // the shutdown token from the jobs after it.
+                ThreadPool.UnsafeQueueUserWorkItem(static s => s.Runner.Cancel(s.Run, JobCancelReason.Shutdown), (Runner: this, Run: run), preferLocal: false);
+            }
         }
 
         try
         {
-            // Every run leaves the table once its end is written: wait until the table is empty.
-            var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Volatile.Write(ref _drained, drained);
             if (_runs.IsEmpty)
             {
                 drained.TrySetResult();
@@ -451,6 +459,7 @@ internal sealed class JobRunner : BackgroundService
     private void Leave(JobRun run)
     {
         _runs.TryRemove(run.RunId, out _);
+        Interlocked.MemoryBarrier();
         if (_runs.IsEmpty && Volatile.Read(ref _drained) is { } drained)
         {
             drained.TrySetResult(); // the host is stopping and this was its last run

@@ -307,6 +307,22 @@ public sealed partial class JobRunnerTests
         }
     }
 
+    [Fact]
+    public async Task StopAsync_CalledTwiceAtOnce_BothReturnOnceTheRunningJobsEnded()
+    {
+        // WebApplicationFactory's disposal is one host that stops twice at once.
+        await using var host = await JobsHost.StartAsync();
+        var entered = JobsHost.NewSignal();
+        var job = await host.StartWaitingJobAsync(entered);
+        await entered.Task.WaitAsync(host.Timeout);
+
+        // No shutdown timeout: a stop that is not told its runs ended waits until the hang guard fails the test.
+        await Task.WhenAll(host.StopAsync(CancellationToken.None), host.StopAsync(CancellationToken.None)).WaitAsync(host.Timeout);
+
+        var stored = await host.Store.GetAsync(job.Id, host.Timeout);
+        Assert.Equal((JobStatus.Cancelled, JobCancelReason.Shutdown), (stored!.Status, stored.CancelReason));
+    }
+
     /// <summary>An exception whose message and description throw.</summary>
     private sealed class UnreadableException : Exception
     {
