@@ -81,7 +81,8 @@ public sealed record JobSnapshot
 
     /// <summary>
     /// Gets when the current attempt reached its terminal status: for an attempt that ran, when its code returned or threw
-    /// (not when that was written); for a job cancelled before it started, when it was cancelled.
+    /// (not when that was written); for a job cancelled before it started, when it was cancelled. It is never earlier than
+    /// <see cref="CancelRequestedAt"/>: a cancel written after the code returned but before its end moves it to the request.
     /// </summary>
     public DateTimeOffset? CompletedAt { get => ToTime(_completedAt); init => _completedAt = ToTicks(value); }
 
