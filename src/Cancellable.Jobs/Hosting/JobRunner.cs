@@ -459,7 +459,7 @@ internal sealed class JobRunner : BackgroundService
     private void Leave(JobRun run)
     {
         _runs.TryRemove(run.RunId, out _);
-        Interlocked.MemoryBarrier();
+        Interlocked.MemoryBarrier(); // pairs with StopAsync's exchange: it sees the table empty, or this sees its signal
         if (_runs.IsEmpty && Volatile.Read(ref _drained) is { } drained)
         {
             drained.TrySetResult(); // the host is stopping and this was its last run
